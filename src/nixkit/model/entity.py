@@ -1,0 +1,247 @@
+"""The base of every NIX entity: identity, name, type, definition and timestamps."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from nixkit.exceptions import DuplicateName, InvalidAttrType, InvalidName
+from nixkit.util.time import now_int, str_to_time, time_to_str
+
+if TYPE_CHECKING:
+    from nixkit.model.file import File
+    from nixkit.model.section import Section
+    from nixkit.storage.hdf5 import DatasetNode, GroupNode
+
+
+def new_id() -> str:
+    """A fresh entity id (UUID4, lower case with dashes)."""
+    return str(uuid.uuid4())
+
+
+def is_uuid(value: object) -> bool:
+    """Whether ``value`` reads as a UUID."""
+    if not isinstance(value, str) or len(value) < 32:
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def check_name(name: object, what: str = "name") -> str:
+    """Validate an entity name: a non-empty str without '/'."""
+    if not isinstance(name, str):
+        raise InvalidAttrType(str, name)
+    if not name:
+        raise InvalidName(f"{what} must not be empty")
+    if "/" in name:
+        raise InvalidName(f"{what} {name!r} must not contain '/'; nixkit.util.names.sanitizer fixes it")
+    return name
+
+
+def check_type(type_: object) -> str:
+    """Validate an entity type: a non-empty str."""
+    if not isinstance(type_, str):
+        raise InvalidAttrType(str, type_)
+    if not type_:
+        raise InvalidName("type must not be empty")
+    return type_
+
+
+def write_header(
+    node: GroupNode | DatasetNode,
+    name: str | None,
+    type_: str | None,
+    entity_id: str | None = None,
+    stamp: int | None = None,
+) -> str:
+    """Write the attributes every entity carries; returns the id written."""
+    eid = entity_id if entity_id and is_uuid(entity_id) else new_id()
+    when = time_to_str(stamp if stamp is not None else now_int())
+    if name is not None:
+        node.set_attr("name", name)
+    if type_ is not None:
+        node.set_attr("type", type_)
+    node.set_attr("entity_id", eid)
+    node.set_attr("created_at", when, ascii_str=True)
+    node.set_attr("updated_at", when, ascii_str=True)
+    return eid
+
+
+def create_entity_group(
+    file: File,
+    container: GroupNode,
+    name: str,
+    type_: str,
+    what: str,
+    entity_id: str | None = None,
+) -> GroupNode:
+    """Create and stamp the group of a new entity inside ``container``."""
+    check_name(name)
+    check_type(type_)
+    if name in container:
+        raise DuplicateName(f"create_{what}", name)
+    node = container.create_group(name)
+    write_header(node, name, type_, entity_id)
+    file._changed(container)
+    return node
+
+
+class Entity:
+    """An object of the NIX model stored as an HDF5 group (or dataset, for properties).
+
+    Entities are thin handles: they hold the storage node and read attributes on demand,
+    so two handles on the same entity always agree.
+    """
+
+    def __init__(self, file: File, node: Any, parent: Any = None) -> None:
+        self._file = file
+        self._node = node
+        self._parent = parent
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The entity's UUID."""
+        return str(self._node.get_attr("entity_id", ""))
+
+    @property
+    def name(self) -> str:
+        """The entity's name, unique in its container."""
+        value = self._node.get_attr("name")
+        return str(value) if value is not None else self._node.name
+
+    @property
+    def type(self) -> str | None:
+        """Free-form type string, e.g. ``"nix.session"``."""
+        return self._node.get_attr("type")
+
+    @type.setter
+    def type(self, value: str) -> None:
+        if value is None:
+            raise AttributeError("type can't be None")
+        if not isinstance(value, str):
+            raise InvalidAttrType(str, value)
+        self._set("type", value)
+
+    @property
+    def definition(self) -> str | None:
+        """Free-text definition of the entity."""
+        return self._node.get_attr("definition")
+
+    @definition.setter
+    def definition(self, value: str | None) -> None:
+        self._set_optional_str("definition", value)
+
+    @property
+    def created_at(self) -> int:
+        """Creation time in seconds since the epoch (UTC)."""
+        return self._time_attr("created_at")
+
+    @property
+    def updated_at(self) -> int:
+        """Time of the last recorded change, seconds since the epoch (UTC)."""
+        return self._time_attr("updated_at")
+
+    def _time_attr(self, key: str) -> int:
+        value = self._node.get_attr(key)
+        return str_to_time(value) if value else 0
+
+    def force_created_at(self, t: int | None = None) -> None:
+        """Set the creation time (``None``: now); ``t`` must be a Python int."""
+        self._force_time("created_at", t)
+
+    def force_updated_at(self, t: int | None = None) -> None:
+        """Set the time of the last change (``None``: now); ``t`` must be a Python int."""
+        self._force_time("updated_at", t)
+
+    def _force_time(self, key: str, t: int | None) -> None:
+        if t is None:
+            t = now_int()
+        if type(t) is not int:
+            raise InvalidAttrType(int, t)
+        self._file._check_writable(f"set {key} of {self!r}")
+        self._node.set_attr(key, time_to_str(t), ascii_str=True)
+
+    @property
+    def file(self) -> File:
+        """The File this entity belongs to."""
+        return self._file
+
+    # -- writing ----------------------------------------------------------------------
+    def _writable(self, action: str) -> None:
+        self._file._check_writable(f"{action} on {self!r}")
+
+    def _touch(self) -> None:
+        if self._file.auto_update_timestamps:
+            self._node.set_attr("updated_at", time_to_str(now_int()), ascii_str=True)
+
+    def _set(self, key: str, value: Any) -> None:
+        self._writable(f"set {key}")
+        self._node.set_attr(key, value)
+        self._touch()
+
+    def _set_optional_str(self, key: str, value: str | None, touch: bool = True) -> None:
+        if value is not None and not isinstance(value, str):
+            raise InvalidAttrType(str, value)
+        self._writable(f"set {key}")
+        if value is None:
+            self._node.del_attr(key)
+        else:
+            self._node.set_attr(key, value)
+        if touch:
+            self._touch()
+
+    # -- comparison and display -------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return False
+        return self.id == other.id  # type: ignore[attr-defined, no-any-return]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}: {{name = {self.name}, type = {self.type}}}"
+
+    __str__ = __repr__
+
+
+class Annotated(Entity):
+    """An entity that can link a metadata Section."""
+
+    @property
+    def metadata(self) -> Section | None:
+        """The Section describing this entity, or None."""
+        from nixkit.model.section import Section
+
+        node = self._node.get_group("metadata")
+        return Section(self._file, node, None) if node is not None else None
+
+    @metadata.setter
+    def metadata(self, section: Section | None) -> None:
+        from nixkit.model.section import Section
+
+        if section is None:
+            del self.metadata
+            return
+        if not isinstance(section, Section):
+            raise TypeError(f"metadata must be a Section, not {type(section).__name__}")
+        if section.file is not self._file and section.file._path != self._file._path:
+            raise ValueError("the Section belongs to another file")
+        self._writable("set metadata")
+        self._node.link(section._node, "metadata")
+
+    @metadata.deleter
+    def metadata(self) -> None:
+        # Only the link goes: the entity and the Section stay (nixio could delete the entity).
+        self._writable("remove metadata")
+        if "metadata" in self._node:
+            self._node.unlink("metadata")

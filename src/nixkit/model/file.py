@@ -1,0 +1,377 @@
+"""The NIX File: format header checks, modes, blocks and root sections."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nixkit.exceptions import (
+    DuplicateName,
+    FileMissing,
+    FormatVersionError,
+    InvalidAttrType,
+    InvalidFile,
+    ReadOnlyError,
+)
+from nixkit.model.container import Container
+from nixkit.model.entity import check_name, check_type, is_uuid, new_id, write_header
+from nixkit.model.enums import Compression, FileMode
+from nixkit.storage.hdf5 import FileHandle, GroupNode
+from nixkit.util.time import now_int, str_to_time, time_to_str
+
+if TYPE_CHECKING:
+    from nixkit.model.block import Block
+    from nixkit.model.section import Section
+
+FILE_FORMAT = "nix"
+HDF_FF_VERSION = (1, 2, 1)
+
+_MODES = {FileMode.ReadOnly, FileMode.ReadWrite, FileMode.Overwrite}
+
+
+def can_read(version: tuple[int, ...]) -> bool:
+    """Whether this library reads files of ``version`` (same major, minor not newer)."""
+    return len(version) == 3 and version[0] == HDF_FF_VERSION[0] and version[1] <= HDF_FF_VERSION[1]
+
+
+def can_write(version: tuple[int, ...]) -> bool:
+    """Whether this library writes files of ``version`` (the exact current version)."""
+    return tuple(version) == HDF_FF_VERSION
+
+
+class File:
+    """An open NIX file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Location of the file.
+    mode : str
+        ``FileMode.ReadWrite`` (default: open, or create when missing),
+        ``FileMode.ReadOnly`` or ``FileMode.Overwrite``.
+    compression : Compression
+        Default compression for data arrays created through this object.
+    auto_update_timestamps : bool
+        Whether setters refresh the ``updated_at`` time of the entity they change.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | bytes,
+        mode: str = FileMode.ReadWrite,
+        compression: Compression = Compression.Auto,
+        auto_update_timestamps: bool = True,
+    ) -> None:
+        if isinstance(path, bytes):
+            path = path.decode()
+        self._path = str(Path(path))
+        if mode not in _MODES:
+            raise ValueError(f"Invalid file mode specified: {mode!r}; use a FileMode value")
+        exists = os.path.exists(self._path)
+        if mode == FileMode.ReadOnly and not exists:
+            raise FileMissing(f"Cannot open non-existent file in ReadOnly mode: {self._path!r}")
+        if not exists:
+            mode = FileMode.Overwrite
+        self.mode = mode
+        self._compression = Compression.No if compression == Compression.Auto else compression
+        self._auto_ts = bool(auto_update_timestamps)
+        self._id_index: dict[str, dict[str, str]] = {}
+        h5mode = {"r": "r", "a": "r+", "w": "w"}[mode]
+        self._handle = FileHandle(self._path, h5mode)
+        self._node: GroupNode = self._handle.root
+        try:
+            if mode == FileMode.Overwrite:
+                self._write_header()
+            else:
+                self._check_header(mode)
+        except BaseException:
+            self._handle.close()
+            raise
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | bytes,
+        mode: str = FileMode.ReadWrite,
+        compression: Compression = Compression.Auto,
+        backend: object = None,
+        auto_update_timestamps: bool = True,
+    ) -> File:
+        """Open or create a NIX file; same parameters as :class:`File`."""
+        if backend is not None:
+            warnings.warn("Backend selection is deprecated. Ignoring value.", DeprecationWarning, stacklevel=2)
+        return cls(path, mode, compression, auto_update_timestamps)
+
+    # -- header -----------------------------------------------------------------------
+    def _write_header(self) -> None:
+        root = self._node
+        root.set_attr("format", FILE_FORMAT, ascii_str=True)
+        root.set_attr("version", np.array(HDF_FF_VERSION, dtype=np.int32))
+        root.set_attr("id", new_id())
+        stamp = time_to_str(now_int())
+        root.set_attr("created_at", stamp, ascii_str=True)
+        root.set_attr("updated_at", stamp, ascii_str=True)
+        root.create_group("data")
+        root.create_group("metadata")
+
+    def _check_header(self, mode: str) -> None:
+        root = self._node
+        fmt = root.get_attr("format")
+        if fmt != FILE_FORMAT:
+            raise InvalidFile(
+                f"{self._path!r} is an HDF5 file but not a NIX file (format attribute {fmt!r}, expected 'nix')"
+            )
+        version = self.version
+        if len(version) != 3:
+            raise FormatVersionError(f"Invalid version specified in file {self._path!r}: {version!r}")
+        if mode == FileMode.ReadOnly:
+            if not can_read(version):
+                raise FormatVersionError(
+                    f"Cannot open file {self._path!r}: its NIX format version "
+                    f"{'.'.join(map(str, version))} is newer than this library reads "
+                    f"({'.'.join(map(str, HDF_FF_VERSION))}); update nixkit"
+                )
+        elif not can_write(version):
+            if can_read(version):
+                hint = "open it with FileMode.ReadOnly, or convert it with nixkit.upgrade(path)"
+            else:
+                hint = "update nixkit"
+            raise FormatVersionError(
+                f"Cannot open file {self._path!r} for writing. Incompatible version "
+                f"{'.'.join(map(str, version))} (this library writes "
+                f"{'.'.join(map(str, HDF_FF_VERSION))}): {hint}"
+            )
+        if tuple(version) >= (1, 2, 0) and not is_uuid(root.get_attr("id")):
+            raise FormatVersionError(f"Cannot open file {self._path!r}. The file does not have an ID.")
+        if mode != FileMode.ReadOnly:
+            for name in ("data", "metadata"):
+                if root.get_group(name) is None:
+                    root.create_group(name)
+
+    # -- properties -------------------------------------------------------------------
+    @property
+    def version(self) -> tuple[int, ...]:
+        """The format version stored in the file, e.g. ``(1, 2, 1)``."""
+        value = self._node.get_attr("version")
+        if value is None:
+            return ()
+        return tuple(int(v) for v in np.atleast_1d(value))
+
+    @property
+    def format(self) -> str | None:
+        """The format name, ``"nix"``."""
+        return self._node.get_attr("format")
+
+    @property
+    def id(self) -> str | None:
+        """The file's UUID."""
+        return self._node.get_attr("id")
+
+    @property
+    def created_at(self) -> int:
+        """Creation time in seconds since the epoch."""
+        value = self._node.get_attr("created_at")
+        return str_to_time(value) if value else 0
+
+    @property
+    def updated_at(self) -> int:
+        """Time of the last recorded change, seconds since the epoch."""
+        value = self._node.get_attr("updated_at")
+        return str_to_time(value) if value else 0
+
+    def force_created_at(self, t: int | None = None) -> None:
+        """Set the creation time (``None``: now); ``t`` must be a Python int."""
+        self._force_time("created_at", t)
+
+    def force_updated_at(self, t: int | None = None) -> None:
+        """Set the time of the last change (``None``: now); ``t`` must be a Python int."""
+        self._force_time("updated_at", t)
+
+    def _force_time(self, key: str, t: int | None) -> None:
+        if t is None:
+            t = now_int()
+        if type(t) is not int:
+            raise InvalidAttrType(int, t)
+        self._check_writable(f"set {key}")
+        self._node.set_attr(key, time_to_str(t), ascii_str=True)
+
+    @property
+    def auto_update_timestamps(self) -> bool:
+        """Whether setters refresh ``updated_at`` (not stored in the file)."""
+        return self._auto_ts
+
+    @auto_update_timestamps.setter
+    def auto_update_timestamps(self, value: bool) -> None:
+        self._auto_ts = bool(value)
+
+    @property
+    def filename(self) -> str:
+        """Path of the file."""
+        return self._path
+
+    @property
+    def file(self) -> File:
+        """The file itself (so every object has ``.file``)."""
+        return self
+
+    # -- contents -----------------------------------------------------------------------
+    @property
+    def blocks(self) -> Container[Block]:
+        """The blocks, in creation order."""
+        from nixkit.model.block import Block
+
+        return _FileContainer(self, "data", Block)
+
+    @property
+    def sections(self) -> Container[Section]:
+        """The root metadata sections."""
+        from nixkit.model.section import Section, SectionContainer
+
+        return SectionContainer(self, "metadata", Section)
+
+    def create_block(
+        self,
+        name: str = "",
+        type_: str = "",
+        compression: Compression = Compression.Auto,
+        copy_from: Block | None = None,
+        keep_copy_id: bool = True,
+    ) -> Block:
+        """Create a Block (an empty name makes the block's id its name)."""
+        from nixkit.model.block import Block
+
+        self._check_writable(f"create block {name!r}")
+        data = self._data_group()
+        if copy_from is not None:
+            return self._copy_into(copy_from, Block, data, name, keep_copy_id)  # type: ignore[return-value]
+        eid = new_id()
+        name = name or eid
+        check_name(name)
+        check_type(type_)
+        if name in data:
+            raise DuplicateName("create_block", name)
+        node = data.create_group(name)
+        write_header(node, name, type_, eid)
+        block = Block(self, node, self)
+        if compression != Compression.Auto:
+            block._compression = compression
+        return block
+
+    def create_section(self, name: str, type_: str = "undefined", oid: str | None = None) -> Section:
+        """Create a root metadata Section."""
+        from nixkit.model.section import create_section
+
+        return create_section(self, self, self._metadata_group(), name, type_, oid)
+
+    def find_sections(self, filtr: Callable[[Any], bool] = lambda _: True, limit: int | None = None) -> list[Section]:
+        """Sections of all root trees (breadth first) for which ``filtr`` is true; ``limit`` is the depth."""
+        from nixkit.model.section import find_sections
+
+        return find_sections(list(self.sections), filtr, limit, start_level=1)
+
+    def copy_section(self, obj: Section, children: bool = True, keep_id: bool = True, name: str = "") -> Section:
+        """Copy a Section (with its subtree unless ``children`` is False) to the root."""
+        from nixkit.model.section import Section, copy_section_into
+
+        self._check_writable("copy a section")
+        return copy_section_into(self, self, self._metadata_group(), obj, children, keep_id, name, Section)
+
+    def _copy_into(self, source: Any, cls: type, target: GroupNode, name: str, keep_id: bool) -> Any:
+        from nixkit.model.copy import copy_entity
+
+        return copy_entity(self, source, cls, target, name, keep_id, self)
+
+    def _data_group(self) -> GroupNode:
+        return self._node.require_group("data") if self.is_open() else self._closed()
+
+    def _metadata_group(self) -> GroupNode:
+        return self._node.require_group("metadata")
+
+    # -- state ------------------------------------------------------------------------
+    def is_open(self) -> bool:
+        """Whether the file has not been closed."""
+        return self._handle.is_open
+
+    def _closed(self) -> Any:
+        raise ValueError(f"the file {self._path!r} is closed")
+
+    def _check_writable(self, action: str = "write") -> None:
+        if self.mode == FileMode.ReadOnly:
+            raise ReadOnlyError(
+                f"cannot {action}: {self._path!r} is open read-only; "
+                "reopen it with FileMode.ReadWrite to change it"
+            )
+        if not self._handle.is_open:
+            raise ValueError(f"cannot {action}: the file {self._path!r} is closed")
+
+    def _changed(self, group: GroupNode) -> None:
+        """Forget cached indices of ``group`` after its children changed."""
+        path = group.path
+        self._id_index.pop(path, None)
+        self._id_index.pop(path + "#names", None)
+
+    def _delete_object(self, node: Any, scope: GroupNode) -> None:
+        """Remove every link to ``node`` found below ``scope`` (the object is then freed)."""
+        from nixkit.storage.hdf5 import unlink_all
+
+        unlink_all(scope, {node.address})
+        self._id_index.clear()
+
+    def validate(self) -> Any:
+        """Check the file against the NIX rules; see :mod:`nixkit.validate`."""
+        from nixkit.validate import validate_file
+
+        return validate_file(self)
+
+    def flush(self) -> None:
+        """Push all buffered changes to the operating system.
+
+        After it returns, everything written through this object is in the file as the
+        operating system sees it; a crash of this process can no longer lose it (a crash
+        of the machine can, unless the OS has written its cache).
+        """
+        if self.is_open():
+            self._handle.flush()
+
+    def close(self) -> None:
+        """Flush and close the file; further use of its entities raises an error."""
+        self._handle.close()
+
+    def __enter__(self) -> File:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            try:
+                handle.close()
+            except Exception:  # noqa: BLE001 - interpreter shutdown: nothing to report to
+                pass
+
+    def __repr__(self) -> str:
+        state = "open" if self.is_open() else "closed"
+        return f"File: {{path = {self._path}, mode = {self.mode}, {state}}}"
+
+
+class _FileContainer(Container[Any]):
+    """The blocks container: owned by the file's root group."""
+
+    def __init__(self, file: File, group_name: str, cls: type) -> None:
+        self._owner = file
+        self._file = file
+        self._group_name = group_name
+        self._cls = cls
+        self._item_parent = file
+
+    def _make(self, group: GroupNode, key: str) -> Any:
+        block = self._cls(self._file, group.child(key), self._file)
+        block._compression = self._file._compression
+        return block

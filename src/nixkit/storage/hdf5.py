@@ -1,0 +1,457 @@
+"""HDF5 storage nodes: the only place in nixkit that talks to h5py.
+
+The model layer sees two node kinds, :class:`GroupNode` and :class:`DatasetNode`.
+They are thin, slot-only wrappers: every call maps to one or two HDF5 calls, so the
+cost of a NIX operation stays close to the raw HDF5 work it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+from h5py import h5, h5o, h5p
+
+from nixkit.exceptions.exceptions import FileInUse, InvalidFile, ReadOnlyError
+
+STR_DTYPE = h5py.string_dtype("utf-8")
+ASCII_DTYPE = h5py.string_dtype("ascii")
+
+_gcpl_cache: list[h5p.PropGCID] = []
+
+
+def _gcpl() -> h5p.PropGCID:
+    """Group creation properties that NIX needs: link creation order tracked and indexed."""
+    if not _gcpl_cache:
+        plist = h5p.create(h5p.GROUP_CREATE)
+        plist.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+        _gcpl_cache.append(plist)
+    return _gcpl_cache[0]
+
+
+def decode(value: Any) -> Any:
+    """Turn HDF5 string flavours (bytes, fixed or variable length) into ``str``."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in ("S", "O", "U"):
+            return [decode(v) for v in value.tolist()]
+        return value
+    if isinstance(value, np.str_):
+        return str(value)
+    return value
+
+
+def is_string_dtype(dtype: np.dtype[Any]) -> bool:
+    """True for vlen and fixed-length HDF5 string types."""
+    if dtype.kind in ("S", "U"):
+        return True
+    return h5py.check_string_dtype(dtype) is not None
+
+
+def open_file(path: str | Path, mode: str) -> h5py.File:
+    """Open an HDF5 file, mapping low-level failures to nixkit errors.
+
+    Parameters
+    ----------
+    path : str or Path
+        Location of the file.
+    mode : str
+        ``"r"``, ``"r+"`` or ``"w"``.
+
+    Returns
+    -------
+    h5py.File
+        The open file.
+    """
+    try:
+        if mode == "w":
+            return h5py.File(path, "w", track_order=True)
+        return h5py.File(path, mode)
+    except FileNotFoundError:
+        raise
+    except PermissionError as exc:
+        raise ReadOnlyError(f"cannot open {str(path)!r} for writing: {exc}") from exc
+    except OSError as exc:
+        if _looks_like_hdf5(path):
+            raise FileInUse(
+                f"cannot open {str(path)!r} ({exc}); another File object or process may hold it "
+                "open for writing: close it first"
+            ) from exc
+        raise InvalidFile(
+            f"{str(path)!r} is not a readable HDF5 file ({exc}); NIX files are HDF5 files"
+        ) from exc
+
+
+def _looks_like_hdf5(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return False
+    return head == b"\x89HDF\r\n\x1a\n"
+
+
+class _AttrMixin:
+    """Attribute access shared by group and dataset nodes."""
+
+    __slots__ = ()
+    _h: Any
+
+    def get_attr(self, key: str, default: Any = None) -> Any:
+        """Return attribute ``key`` decoded to Python/numpy, or ``default``."""
+        attrs = self._h.attrs
+        if key not in attrs:
+            return default
+        try:
+            value = attrs[key]
+        except (OSError, TypeError):
+            # An attribute whose type h5py cannot convert reads as missing.
+            return default
+        return decode(value)
+
+    def has_attr(self, key: str) -> bool:
+        """Whether attribute ``key`` exists."""
+        return key in self._h.attrs
+
+    def attr_names(self) -> list[str]:
+        """Names of all attributes."""
+        return list(self._h.attrs)
+
+    def set_attr(self, key: str, value: Any, ascii_str: bool = False) -> None:
+        """Write attribute ``key``; strings become variable-length UTF-8 (or ASCII)."""
+        attrs = self._h.attrs
+        if isinstance(value, str):
+            attrs.create(key, value, dtype=ASCII_DTYPE if ascii_str else STR_DTYPE)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+            attrs.create(key, np.array(value, dtype=object), dtype=STR_DTYPE)
+        else:
+            attrs[key] = value
+
+    def del_attr(self, key: str) -> None:
+        """Delete attribute ``key`` if present."""
+        if key in self._h.attrs:
+            del self._h.attrs[key]
+
+    @property
+    def address(self) -> int:
+        """File address of the object: equal for every hard link to it."""
+        return int(h5o.get_info(self._h.id).addr)
+
+    @property
+    def path(self) -> str:
+        """Absolute HDF5 path the node was reached by."""
+        return str(self._h.name)
+
+    @property
+    def name(self) -> str:
+        """Last component of :attr:`path`."""
+        return str(self._h.name).rsplit("/", 1)[-1]
+
+    @property
+    def writable(self) -> bool:
+        """Whether the file is open with write intent."""
+        return bool(self._h.file.mode == "r+")
+
+    def same(self, other: object) -> bool:
+        """Whether ``other`` wraps the same HDF5 object."""
+        return isinstance(other, _AttrMixin) and self._h.id == other._h.id
+
+
+class DatasetNode(_AttrMixin):
+    """A stored n-d array."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, handle: h5py.Dataset) -> None:
+        self._h = handle
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Current extent."""
+        return tuple(self._h.shape)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """Stored element type."""
+        return self._h.dtype  # type: ignore[no-any-return]
+
+    @property
+    def chunks(self) -> tuple[int, ...] | None:
+        """Chunk shape, or None for contiguous storage."""
+        return self._h.chunks  # type: ignore[no-any-return]
+
+    @property
+    def maxshape(self) -> tuple[int | None, ...]:
+        """Maximum extent per axis (None: unlimited)."""
+        return tuple(self._h.maxshape)
+
+    @property
+    def compression(self) -> str | None:
+        """Name of the compression filter, if any."""
+        return self._h.compression  # type: ignore[no-any-return]
+
+    @property
+    def is_string(self) -> bool:
+        """Whether the elements are strings."""
+        return is_string_dtype(self._h.dtype)
+
+    def read(self, index: Any = ()) -> Any:
+        """Read ``index`` (h5py selection rules); strings come back as ``str`` objects."""
+        h = self._h
+        if h.dtype.kind == "O" or h.dtype.kind == "S":
+            if h5py.check_string_dtype(h.dtype) is not None:
+                return h.asstr()[index]
+        return h[index]
+
+    def write(self, index: Any, value: Any) -> None:
+        """Write ``value`` into selection ``index``."""
+        self._h[index] = value
+
+    def read_direct(self, dest: np.ndarray[Any, Any], source_sel: Any = None) -> None:
+        """Read straight into ``dest`` without an intermediate copy."""
+        self._h.read_direct(dest, source_sel)
+
+    def write_direct(self, source: np.ndarray[Any, Any], dest_sel: Any = None) -> None:
+        """Write ``source`` straight from its buffer."""
+        self._h.write_direct(source, dest_sel=dest_sel)
+
+    def resize(self, shape: tuple[int, ...]) -> None:
+        """Change the extent (the dataset must be chunked)."""
+        self._h.resize(shape)
+
+
+class GroupNode(_AttrMixin):
+    """A stored group: attributes, ordered children and hard links."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, handle: h5py.Group) -> None:
+        self._h = handle
+
+    # -- children -------------------------------------------------------------------
+    def __contains__(self, name: str) -> bool:
+        try:
+            return bool(self._h.id.links.exists(name.encode()))
+        except (KeyError, ValueError):
+            return False
+
+    def __len__(self) -> int:
+        return int(self._h.id.get_num_objs())
+
+    def _index_type(self) -> int:
+        order = self._h.id.get_create_plist().get_link_creation_order()
+        return h5.INDEX_CRT_ORDER if order & h5p.CRT_ORDER_INDEXED else h5.INDEX_NAME
+
+    def names(self) -> list[str]:
+        """Child names in creation order (name order if the file has no order index)."""
+        out: list[bytes] = []
+        self._h.id.links.iterate(out.append, idx_type=self._index_type())
+        return [n.decode("utf-8", errors="surrogateescape") for n in out]
+
+    def name_at(self, index: int) -> str:
+        """Name of the child at creation-order position ``index`` (may be negative)."""
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        name, _next = self._h.id.links.iterate(lambda x: x, idx_type=self._index_type(), idx=index)
+        return bytes(name).decode("utf-8", errors="surrogateescape")
+
+    def kind(self, name: str) -> str | None:
+        """``"group"``, ``"dataset"`` or None for a missing or dangling child."""
+        try:
+            obj = self._h.get(name, getclass=True)
+        except (KeyError, OSError, ValueError):
+            return None
+        if obj is h5py.Group:
+            return "group"
+        if obj is h5py.Dataset:
+            return "dataset"
+        return None
+
+    def child(self, name: str) -> GroupNode | DatasetNode:
+        """The group or dataset named ``name``; KeyError if missing."""
+        obj = self._h[name]
+        if isinstance(obj, h5py.Dataset):
+            return DatasetNode(obj)
+        return GroupNode(obj)
+
+    def group(self, name: str) -> GroupNode:
+        """Child group ``name``; KeyError if missing or not a group."""
+        obj = self._h[name]
+        if not isinstance(obj, h5py.Group):
+            raise KeyError(name)
+        return GroupNode(obj)
+
+    def get_group(self, name: str) -> GroupNode | None:
+        """Child group ``name`` or None."""
+        try:
+            obj = self._h.get(name)
+        except (KeyError, OSError, ValueError):
+            return None
+        return GroupNode(obj) if isinstance(obj, h5py.Group) else None
+
+    def dataset(self, name: str) -> DatasetNode:
+        """Child dataset ``name``; KeyError if missing or not a dataset."""
+        obj = self._h[name]
+        if not isinstance(obj, h5py.Dataset):
+            raise KeyError(name)
+        return DatasetNode(obj)
+
+    def get_dataset(self, name: str) -> DatasetNode | None:
+        """Child dataset ``name`` or None."""
+        try:
+            obj = self._h.get(name)
+        except (KeyError, OSError, ValueError):
+            return None
+        return DatasetNode(obj) if isinstance(obj, h5py.Dataset) else None
+
+    def create_group(self, name: str) -> GroupNode:
+        """Create child group ``name`` with creation order tracked and indexed."""
+        gid = h5py.h5g.create(self._h.id, name.encode(), gcpl=_gcpl())
+        return GroupNode(h5py.Group(gid))
+
+    def require_group(self, name: str) -> GroupNode:
+        """Child group ``name``, created if missing."""
+        found = self.get_group(name)
+        return found if found is not None else self.create_group(name)
+
+    def create_dataset(
+        self,
+        name: str,
+        shape: tuple[int, ...],
+        dtype: Any,
+        data: Any = None,
+        chunks: bool | tuple[int, ...] | None = True,
+        resizable: bool = True,
+        compression: str | None = None,
+    ) -> DatasetNode:
+        """Create a dataset; resizable datasets get unlimited maxshape on every axis."""
+        kwargs: dict[str, Any] = {}
+        if resizable:
+            kwargs["maxshape"] = (None,) * len(shape)
+            kwargs["chunks"] = chunks if chunks is not None else True
+        elif chunks not in (None, False, True):
+            kwargs["chunks"] = chunks
+        if compression:
+            kwargs["compression"] = compression
+            if compression == "gzip":
+                kwargs["compression_opts"] = 6
+            kwargs.setdefault("chunks", True)
+        ds = self._h.create_dataset(name, shape=shape, dtype=dtype, data=data, **kwargs)
+        return DatasetNode(ds)
+
+    def link(self, target: GroupNode | DatasetNode, name: str) -> None:
+        """Create (or replace) the hard link ``name`` to ``target``."""
+        if name in self:
+            del self._h[name]
+        self._h[name] = target._h
+
+    def unlink(self, name: str) -> None:
+        """Remove link ``name`` (the object lives on while other links point to it)."""
+        del self._h[name]
+
+    def rename(self, old: str, new: str) -> None:
+        """Move child ``old`` to ``new`` within this group."""
+        self._h.move(old, new)
+
+    def link_address(self, name: str) -> int | None:
+        """Object address a hard link points to, without opening the object."""
+        info = self._h.id.links.get_info(name.encode())
+        if info.type != 0:  # not a hard link
+            return None
+        return int(info.u)
+
+    def walk_groups(self, visit: Callable[[GroupNode], None]) -> None:
+        """Call ``visit`` once for this group and every group reachable below it."""
+        seen: set[int] = set()
+        stack: list[h5py.Group] = [self._h]
+        while stack:
+            g = stack.pop()
+            addr = int(h5o.get_info(g.id).addr)
+            if addr in seen:
+                continue
+            seen.add(addr)
+            visit(GroupNode(g))
+            for child in g.values():
+                if isinstance(child, h5py.Group):
+                    stack.append(child)
+
+    def iter_children(self) -> Iterator[tuple[str, GroupNode | DatasetNode]]:
+        """Yield ``(name, node)`` for every child in creation order."""
+        for n in self.names():
+            kind = self.kind(n)
+            if kind is not None:
+                yield n, self.child(n)
+
+
+class FileHandle:
+    """An open HDF5 file seen as a root :class:`GroupNode`."""
+
+    __slots__ = ("_f", "root")
+
+    def __init__(self, path: str | Path, mode: str) -> None:
+        self._f = open_file(path, mode)
+        self.root = GroupNode(self._f)
+
+    @property
+    def filename(self) -> str:
+        """Path of the file on disk."""
+        return str(self._f.filename)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the handle is still usable."""
+        return bool(self._f.id.valid)
+
+    @property
+    def writable(self) -> bool:
+        """Whether the file was opened with write intent."""
+        return bool(self._f.mode == "r+")
+
+    def flush(self) -> None:
+        """Push HDF5's buffers to the operating system."""
+        self._f.flush()
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._f.id.valid:
+            self._f.close()
+
+
+def unlink_all(scope: GroupNode, addresses: set[int]) -> int:
+    """Remove every hard link below ``scope`` that points to one of ``addresses``.
+
+    Each group is visited once (by object), and links are compared by the address
+    stored in the link itself, so no target object is opened.
+
+    Returns
+    -------
+    int
+        The number of links removed.
+    """
+    groups: list[bytes] = [b"."]
+
+    def collect(name: bytes, info: Any) -> None:
+        if info.type == h5o.TYPE_GROUP:
+            groups.append(name)
+
+    h5o.visit(scope._h.id, collect, info=True)
+    hits: list[tuple[h5py.Group, bytes]] = []
+    for gname in groups:
+        group = scope._h if gname == b"." else scope._h[gname]
+
+        def check(name: bytes, info: Any, group: h5py.Group = group) -> None:
+            if info.type == 0 and int(info.u) in addresses:
+                hits.append((group, name))
+
+        group.id.links.iterate(check, info=True)
+    for group, name in hits:
+        if group.id.links.exists(name):
+            group.id.unlink(name)
+    return len(hits)
