@@ -258,8 +258,7 @@ class File:
         node = data.create_group(name)
         write_header(node, name, type_, eid)
         block = Block(self, node, self)
-        if compression != Compression.Auto:
-            block._compression = compression
+        block._compression = self._compression if compression == Compression.Auto else compression
         return block
 
     def create_section(self, name: str, type_: str = "undefined", oid: str | None = None) -> Section:

@@ -69,7 +69,12 @@ def open_file(path: str | Path, mode: str) -> h5py.File:
     """
     try:
         if mode == "w":
-            return h5py.File(path, "w", track_order=True)
+            # Like nixio: links in creation order (tracked and indexed), attributes not.
+            fcpl = h5p.create(h5p.FILE_CREATE)
+            fcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+            fapl = h5p.create(h5p.FILE_ACCESS)
+            fid = h5py.h5f.create(str(path).encode(), h5py.h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl)
+            return h5py.File(fid)
         return h5py.File(path, mode)
     except FileNotFoundError:
         raise
