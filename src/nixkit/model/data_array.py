@@ -178,6 +178,10 @@ class DataArray(Annotated):
             raise TypeError("len() of a 0-d DataArray")
         return shape[0]
 
+    def len(self) -> int:
+        """Length of the first axis (nixio's spelling of ``len(da)``)."""
+        return len(self)
+
     def __iter__(self) -> Iterator[Any]:
         for i in range(len(self)):
             yield self[i]

@@ -149,13 +149,13 @@ class Entity:
         value = self._node.get_attr(key)
         return str_to_time(value) if value else 0
 
-    def force_created_at(self, t: int | None = None) -> None:
-        """Set the creation time (``None``: now); ``t`` must be a Python int."""
-        self._force_time("created_at", t)
+    def force_created_at(self, time: int | None = None) -> None:
+        """Set the creation time (``None``: now); ``time`` must be a Python int."""
+        self._force_time("created_at", time)
 
-    def force_updated_at(self, t: int | None = None) -> None:
-        """Set the time of the last change (``None``: now); ``t`` must be a Python int."""
-        self._force_time("updated_at", t)
+    def force_updated_at(self, time: int | None = None) -> None:
+        """Set the time of the last change (``None``: now); ``time`` must be a Python int."""
+        self._force_time("updated_at", time)
 
     def _force_time(self, key: str, t: int | None) -> None:
         if t is None:
