@@ -68,7 +68,10 @@ def test_module_paths_used_by_nixio_scripts() -> None:
     assert units.sanitizer("µ V") == "uV"
 
 
-@pytest.mark.parametrize("enum_name", ["DimensionType", "LinkType", "Compression", "OdmlType", "SliceMode", "IndexMode"])
+ENUMS = ["DimensionType", "LinkType", "Compression", "OdmlType", "SliceMode", "IndexMode"]
+
+
+@pytest.mark.parametrize("enum_name", ENUMS)
 def test_enum_values_match(enum_name: str) -> None:
     theirs = {m.name: m.value for m in getattr(nixio, enum_name)}
     ours = {m.name: m.value for m in getattr(nixkit, enum_name)}

@@ -104,9 +104,10 @@ def test_read_only_error_is_caught_as_in_nixio_scripts(tmp_path: Path) -> None:
     f = nix.File.open(path, nix.FileMode.ReadOnly)
     with pytest.raises(ValueError):
         f.create_block("test block", "test")
-    err = pytest.raises(NixError, f.create_block, "test block", "test").value
-    assert isinstance(err, PermissionError)
-    assert "read-only" in str(err)
+    with pytest.raises(NixError) as info:
+        f.create_block("test block", "test")
+    assert isinstance(info.value, PermissionError)
+    assert "read-only" in str(info.value)
     f.close()
 
 

@@ -258,7 +258,7 @@ class DataArray(Annotated):
         if not -len(shape) <= axis < len(shape):
             raise IndexError(f"axis {axis} does not exist in a {len(shape)}-d array")
         axis %= len(shape)
-        if any(a != b for i, (a, b) in enumerate(zip(arr.shape, shape)) if i != axis):
+        if any(a != b for i, (a, b) in enumerate(zip(arr.shape, shape, strict=True)) if i != axis):
             raise IncompatibleDimensions(
                 f"shape {arr.shape} does not fit {shape} on the axes other than {axis}"
             )
@@ -340,8 +340,7 @@ class DataArray(Annotated):
 
     def iter_dimensions(self) -> Iterator[tuple[int, Dimension]]:
         """Yield ``(1-based index, dimension)`` pairs."""
-        for i, dim in enumerate(self.dimensions, start=1):
-            yield i, dim
+        yield from enumerate(self.dimensions, start=1)
 
     def append_sampled_dimension(
         self,
@@ -412,7 +411,10 @@ class DataArray(Annotated):
         return source_links(self)
 
     def get_slice(
-        self, positions: Sequence[float], extents: Sequence[float] | None = None, mode: DataSliceMode = DataSliceMode.Index
+        self,
+        positions: Sequence[float],
+        extents: Sequence[float] | None = None,
+        mode: DataSliceMode = DataSliceMode.Index,
     ) -> DataView:
         """A view of a region, given by indices or by positions in dimension units."""
         from nixkit.model.tagging import data_array_slice

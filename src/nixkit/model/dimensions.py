@@ -138,7 +138,7 @@ class Dimension:
             )
         if idx.count(-1) != 1 or any(i < -1 for i in idx):
             raise ValueError(f"index {idx} must contain exactly one -1 and no other negative entries")
-        for i, (k, n) in enumerate(zip(idx, shape)):
+        for i, (k, n) in enumerate(zip(idx, shape, strict=True)):
             if k >= n:
                 raise OutOfBounds(f"index {k} is beyond axis {i} of {data_array!r} (length {n})")
         return self._link(data_array, "DataArray", np.array(idx, dtype=np.int64))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Callable
@@ -350,10 +351,9 @@ class File:
     def __del__(self) -> None:
         handle = getattr(self, "_handle", None)
         if handle is not None:
-            try:
+            # At interpreter shutdown h5py may already be gone: nothing is left to report to.
+            with contextlib.suppress(Exception):
                 handle.close()
-            except Exception:  # noqa: BLE001 - interpreter shutdown: nothing to report to
-                pass
 
     def __repr__(self) -> str:
         state = "open" if self.is_open() else "closed"

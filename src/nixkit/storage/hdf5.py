@@ -207,9 +207,8 @@ class DatasetNode(_AttrMixin):
     def read(self, index: Any = ()) -> Any:
         """Read ``index`` (h5py selection rules); strings come back as ``str`` objects."""
         h = self._h
-        if h.dtype.kind == "O" or h.dtype.kind == "S":
-            if h5py.check_string_dtype(h.dtype) is not None:
-                return h.asstr()[index]
+        if h.dtype.kind in ("O", "S") and h5py.check_string_dtype(h.dtype) is not None:
+            return h.asstr()[index]
         return h[index]
 
     def write(self, index: Any, value: Any) -> None:
