@@ -31,6 +31,7 @@ __all__ = [
     "FileMissing",
     "InvalidData",
     "FileInUse",
+    "ColumnNotFound",
 ]
 
 
@@ -152,3 +153,10 @@ class InvalidData(NixError, ValueError):
 
 class FileInUse(NixError, OSError):
     """The file is locked by another open handle or process."""
+
+
+class ColumnNotFound(NixError, KeyError, ValueError):
+    """A DataFrame has no column of that name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "column not found"
