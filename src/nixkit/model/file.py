@@ -82,6 +82,9 @@ class File:
         self._compression = Compression.No if compression == Compression.Auto else compression
         self._auto_ts = bool(auto_update_timestamps)
         self._id_index: dict[str, dict[str, str]] = {}
+        # Values derived from file content (tag positions, dimension maps); every write
+        # passes _check_writable, which empties it, so entries are never stale.
+        self._read_cache: dict[Any, Any] = {}
         h5mode = {"r": "r", "a": "r+", "w": "w"}[mode]
         self._handle = FileHandle(self._path, h5mode)
         self._node: GroupNode = self._handle.root
@@ -308,6 +311,7 @@ class File:
             )
         if not self._handle.is_open:
             raise ValueError(f"cannot {action}: the file {self._path!r} is closed")
+        self._read_cache.clear()
 
     def _changed(self, group: GroupNode) -> None:
         """Forget cached indices of ``group`` after its children changed."""
