@@ -32,6 +32,7 @@ __all__ = [
     "InvalidData",
     "FileInUse",
     "ColumnNotFound",
+    "CopyNameClash",
 ]
 
 
@@ -160,3 +161,7 @@ class ColumnNotFound(NixError, KeyError, ValueError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "column not found"
+
+
+class CopyNameClash(DuplicateName, NameError):
+    """A copy would take a name that already exists where it goes (nixio raised NameError)."""
