@@ -1,3 +1,802 @@
-"""PLACEHOLDER: replaced by its owner during this session."""
-class DataFrame:  # PLACEHOLDER
-    pass
+"""DataFrame: a table of rows with named, typed columns, optional units and definitions.
+
+On disk a DataFrame is a group holding one 1-D dataset ``data`` of a packed compound
+type: one member per column (numbers, the HDF5 bool enum, or variable-length UTF-8
+text). Units sit in the group's ``units`` attribute as nixio writes them; files of the
+C++ library keep them on the dataset instead, and both are read.
+
+Every input is converted and checked against the column types before anything is
+written, so a failed call leaves the file as it was. Text cells come back as ``str``.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nixkit.exceptions import (
+    ColumnNotFound,
+    DuplicateColumnName,
+    DuplicateName,
+    IncompatibleDimensions,
+    InvalidAttrType,
+    InvalidData,
+    OutOfBounds,
+)
+from nixkit.model.entity import Annotated, check_name, check_type, create_entity_group
+from nixkit.model.enums import Compression
+from nixkit.storage.hdf5 import STR_DTYPE, is_string_dtype
+from nixkit.util.units import sanitizer
+
+if TYPE_CHECKING:
+    from nixkit.model.block import Block
+    from nixkit.storage.hdf5 import DatasetNode
+
+__all__ = ["DataFrame", "create_data_frame"]
+
+# Chunks of about this many bytes keep row appends cheap without bloating small tables.
+_CHUNK_BYTES = 16 * 1024
+# Rows read per HDF5 call when iterating over a table.
+_ITER_ROWS = 4096
+
+Array = np.ndarray[Any, Any]
+
+
+# -- column types ----------------------------------------------------------------------
+def _column_dtype(spec: Any, name: str) -> np.dtype[Any]:
+    """The storable dtype for a column type given as a Python type, numpy type or dtype."""
+    if isinstance(spec, type) and issubclass(spec, (str, bytes, np.str_, np.bytes_)):
+        return STR_DTYPE
+    if spec is object or spec is np.object_:
+        return STR_DTYPE
+    try:
+        dt = np.dtype(spec)
+    except TypeError as exc:
+        raise TypeError(f"column {name!r}: {spec!r} is not a data type") from exc
+    if dt.kind in ("U", "S", "O"):
+        return STR_DTYPE
+    if dt.kind not in "biuf" or dt.names is not None or dt.shape:
+        raise TypeError(f"column {name!r}: type {dt} cannot be stored; use bool, an int or float type, or str")
+    return dt
+
+
+def _infer_type(value: Any, name: str) -> Any:
+    """The column type of a sample value (Python ints widen to int64, floats to float64)."""
+    if isinstance(value, np.generic):
+        return value.dtype
+    if isinstance(value, bool):
+        return np.bool_
+    if isinstance(value, int):
+        return np.int64
+    if isinstance(value, float):
+        return np.float64
+    if isinstance(value, (str, bytes)):
+        return str
+    raise InvalidData(f"cannot infer the type of column {name!r} from {value!r}; give the column types explicitly")
+
+
+def _packed(columns: Sequence[tuple[str, Any]]) -> np.dtype[Any]:
+    """A compound dtype without padding, members in column order (the NIX layout)."""
+    names = [n for n, _ in columns]
+    for n in names:
+        if not isinstance(n, str):
+            raise InvalidAttrType(str, n)
+        if not n:
+            raise ValueError("column names must not be empty")
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise DuplicateColumnName(f"Duplicate column names are not allowed: {n!r} appears twice")
+        seen.add(n)
+    if not names:
+        raise ValueError("a data frame needs at least one column")
+    return np.dtype([(n, _column_dtype(t, n)) for n, t in columns])
+
+
+def _first_row(data: Any) -> Any:
+    if data is None or len(data) == 0:
+        return None
+    return data[0]
+
+
+def _spec_dtype(col_dict: Any, col_names: Any, col_dtypes: Any, data: Any) -> np.dtype[Any]:
+    """Resolve the column spec: col_dict, then names+types, then names+first row, then records."""
+    if col_dict is not None:
+        if isinstance(col_dict, Mapping):
+            return _packed(list(col_dict.items()))
+        pairs = [tuple(p) for p in col_dict]
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError("col_dict must map column names to types (or be a list of (name, type) pairs)")
+        return _packed(pairs)
+    if col_names is not None:
+        if isinstance(col_names, str):
+            raise TypeError("col_names must be a sequence of names, not one string")
+        names = [str(n) for n in col_names]
+        if col_dtypes is not None:
+            types = list(col_dtypes)
+            if len(types) != len(names):
+                raise ValueError(f"{len(names)} column names but {len(types)} column types")
+        else:
+            first = _first_row(data)
+            if first is None:
+                raise ValueError("The data type of each column has to be specified: give col_dtypes or data")
+            values = _row_tuple(first) if _is_row(first) else (first,)
+            if len(values) != len(names):
+                raise InvalidData(f"{len(names)} column names but the first row has {len(values)} values")
+            types = [_infer_type(v, n) for v, n in zip(values, names, strict=True)]
+        return _packed(list(zip(names, types, strict=True)))
+    record: np.dtype[Any] | None = None
+    if isinstance(data, np.ndarray) and data.dtype.names is not None:
+        record = data.dtype
+    elif isinstance(_first_row(data), np.void) and _first_row(data).dtype.names is not None:
+        record = _first_row(data).dtype
+    if record is None:
+        raise ValueError(
+            "No information about column names is provided! Give col_dict, col_names, or structured records"
+        )
+    assert record.names is not None
+    return _packed([(n, record.fields[n][0]) for n in record.names])  # type: ignore[index]
+
+
+# -- converting values -----------------------------------------------------------------
+def _is_row(value: Any) -> bool:
+    return isinstance(value, (tuple, list, np.void)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+
+
+def _row_tuple(row: Any) -> tuple[Any, ...]:
+    if isinstance(row, np.ndarray):
+        return tuple(row.tolist())
+    return tuple(row)
+
+
+def _as_rows(data: Any, ncols: int) -> list[tuple[Any, ...]]:
+    """Rows as tuples; a flat sequence of values is one row (or, with one column, one value per row)."""
+    if isinstance(data, np.void):
+        return [_row_tuple(data)]
+    if isinstance(data, (str, bytes)) or not isinstance(data, Iterable):
+        raise InvalidData(f"rows must be given as a sequence of row tuples, not {data!r}")
+    items = list(data)
+    if items and not any(_is_row(x) for x in items):
+        return [(v,) for v in items] if ncols == 1 else [tuple(items)]
+    rows = []
+    for i, row in enumerate(items):
+        if not _is_row(row):
+            raise InvalidData(f"row {i} is {row!r}; give every row as a tuple of {ncols} values")
+        values = _row_tuple(row)
+        if len(values) != ncols:
+            raise InvalidData(f"row {i} has {len(values)} values but the data frame has {ncols} columns")
+        rows.append(values)
+    return rows
+
+
+def _text_column(values: Sequence[Any], name: str) -> Array:
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        if isinstance(v, bytes):
+            try:
+                v = v.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InvalidData(f"column {name!r}, row {i}: {v!r} is not UTF-8 text") from exc
+        elif not isinstance(v, str):
+            raise InvalidData(f"column {name!r} holds text, but row {i} is {v!r}")
+        out[i] = str(v)
+    return out
+
+
+def _fit_column(values: Any, dtype: np.dtype[Any], name: str) -> Array:
+    """Convert one column's values to ``dtype``, refusing values that would change.
+
+    Integer and bool columns take only values they hold exactly; float columns accept
+    rounding but not overflow to infinity. ``None`` in a float column means NaN.
+    """
+    if is_string_dtype(dtype):
+        return _text_column(values, name)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        arr = values
+    else:
+        items = list(values)
+        for i, v in enumerate(items):
+            if isinstance(v, (str, bytes)):
+                raise InvalidData(f"column {name!r} holds {dtype} numbers, but row {i} is the text {v!r}")
+        if dtype.kind == "f":
+            items = [np.nan if v is None else v for v in items]
+        try:
+            arr = np.asarray(items)
+        except (TypeError, ValueError) as exc:
+            raise InvalidData(f"column {name!r}: the values are not {dtype} scalars ({exc})") from exc
+    if arr.ndim != 1 or arr.dtype.kind not in "biufO":
+        raise InvalidData(f"column {name!r} holds {dtype} numbers; got values of type {arr.dtype}")
+    try:
+        with np.errstate(all="ignore"):
+            converted = arr.astype(dtype)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidData(f"column {name!r}: the values do not fit {dtype} ({exc})") from exc
+    if arr.size:
+        _check_lossless(arr, converted, dtype, name)
+    return converted
+
+
+def _check_lossless(arr: Array, converted: Array, dtype: np.dtype[Any], name: str) -> None:
+    with np.errstate(all="ignore"):
+        if dtype.kind == "f":
+            source = arr if arr.dtype.kind in "biuf" else arr.astype(np.float64)
+            bad = np.isfinite(source) & ~np.isfinite(converted)
+        else:
+            bad = np.asarray(converted.astype(arr.dtype) != arr, dtype=bool)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidData(
+            f"column {name!r} holds {dtype} values; {arr[i]!r} in row {i} does not fit without changing "
+            "(out of range or fractional)"
+        )
+
+
+def _table(data: Any, dtype: np.dtype[Any]) -> Array:
+    """``data`` (rows or a structured array) as a checked array of the packed ``dtype``."""
+    names = dtype.names
+    assert names is not None
+    columns: Sequence[Any]
+    if isinstance(data, np.ndarray) and data.dtype.names is not None:
+        records = data.reshape(1) if data.ndim == 0 else data
+        if records.ndim != 1:
+            raise InvalidData(f"structured data must be 1-D (one record per row), not {records.ndim}-D")
+        if len(records.dtype.names or ()) != len(names):
+            raise InvalidData(
+                f"the records have {len(records.dtype.names or ())} fields but the data frame has {len(names)} columns"
+            )
+        columns = [records[f] for f in records.dtype.names or ()]
+        n = len(records)
+    else:
+        rows = _as_rows(data, len(names))
+        n = len(rows)
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    out = np.empty(n, dtype=dtype)
+    for name, values in zip(names, columns, strict=True):
+        out[name] = _fit_column(values, dtype.fields[name][0], name)  # type: ignore[index]
+    return out
+
+
+def _chunks(dtype: np.dtype[Any]) -> tuple[int]:
+    return (int(min(8192, max(64, _CHUNK_BYTES // max(dtype.itemsize, 1)))),)
+
+
+# -- reading ---------------------------------------------------------------------------
+def _text(values: Array) -> Array:
+    flat = [v.decode("utf-8", errors="replace") if isinstance(v, bytes) else v for v in values.ravel().tolist()]
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(values.shape)
+
+
+def _decoded(raw: Array) -> Array:
+    """``raw`` with every text member turned from bytes into ``str``."""
+    if raw.dtype.names is None:
+        return _text(raw) if raw.dtype.kind in ("O", "S") else raw
+    fields = raw.dtype.fields
+    assert fields is not None
+    text = [n for n in raw.dtype.names if fields[n][0].kind in ("O", "S")]
+    if not text:
+        return raw
+    out = raw
+    if any(fields[n][0].kind == "S" for n in text):
+        out = np.empty(raw.shape, dtype=[(n, STR_DTYPE if n in text else fields[n][0]) for n in raw.dtype.names])
+        for n in raw.dtype.names:
+            if n not in text:
+                out[n] = raw[n]
+    for n in text:
+        out[n] = _text(raw[n])
+    return out
+
+
+def _row_numbers(index: Any, n: int) -> Array:
+    """Row numbers (int64, negatives resolved) for an int, slice, list of ints or bool mask."""
+    if isinstance(index, slice):
+        return np.arange(n, dtype=np.int64)[index]
+    if isinstance(index, (bool, np.bool_)):
+        raise TypeError("select rows by int, slice or a list of ints, not a bool")
+    idx = np.asarray(index)
+    if idx.dtype == np.bool_:
+        if idx.shape != (n,):
+            raise IndexError(f"a boolean row mask needs {n} entries, not {idx.shape}")
+        return np.flatnonzero(idx).astype(np.int64)
+    if idx.size == 0:
+        return np.empty(0, dtype=np.int64)
+    if idx.dtype.kind not in "iu" or idx.ndim > 1:
+        raise TypeError(f"select rows by int, slice or a list of ints, not {index!r}")
+    idx = np.atleast_1d(idx).astype(np.int64)
+    outside = (idx < -n) | (idx >= n)
+    if np.any(outside):
+        raise OutOfBounds(f"row {int(idx[outside][0])} does not exist; the data frame has {n} rows")
+    return np.where(idx < 0, idx + n, idx)
+
+
+def _selection(index: Any, n: int) -> tuple[Any, Any]:
+    """An HDF5 row selection for ``index`` and how to pick the result from what it reads."""
+    if isinstance(index, slice):
+        rng = range(*index.indices(n))
+        if not rng:
+            return slice(0, 0), None
+        if rng.step > 0:
+            return slice(rng.start, rng[-1] + 1, rng.step), None
+        return slice(rng[-1], rng[0] + 1, -rng.step), slice(None, None, -1)
+    scalar = isinstance(index, (int, np.integer))
+    idx = _row_numbers(index, n)
+    if scalar:
+        return slice(int(idx[0]), int(idx[0]) + 1), 0
+    if idx.size == 0:
+        return slice(0, 0), None
+    uniq, inverse = np.unique(idx, return_inverse=True)
+    lo, hi = int(uniq[0]), int(uniq[-1]) + 1
+    if hi - lo <= 4 * len(uniq):
+        # Dense picks: one contiguous read is cheaper than an HDF5 point selection.
+        return slice(lo, hi), idx - lo
+    increasing = len(uniq) == len(idx) and bool(np.all(np.diff(idx) > 0))
+    return uniq.tolist(), None if increasing else inverse
+
+
+class DataFrame(Annotated):
+    """A table: rows of values in named, typed columns, each with an optional unit.
+
+    Rows are read as numpy records (``df[0]``), several rows as structured arrays
+    (``df[2:5]``, ``df[[0, 3]]``) and a column as a 1-D array (``df["name"]``).
+    """
+
+    # -- storage ------------------------------------------------------------------------
+    @property
+    def _data(self) -> DatasetNode:
+        return self._node.dataset("data")
+
+    @property
+    def block(self) -> Block:
+        """The block this data frame belongs to."""
+        return self._parent
+
+    # -- shape and columns ----------------------------------------------------------------
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The names of the columns, in order."""
+        return tuple(self._data.dtype.names or ())
+
+    @property
+    def dtype(self) -> tuple[np.dtype[Any], ...]:
+        """The type of each column (``object`` for text)."""
+        dt = self._data.dtype
+        fields: Mapping[str, Any] = dt.fields or {}
+        return tuple(fields[n][0] for n in dt.names or ())
+
+    @property
+    def data_type(self) -> np.dtype[Any]:
+        """The compound type of one row."""
+        return self._data.dtype
+
+    @property
+    def columns(self) -> list[tuple[str, np.dtype[Any], str | None]]:
+        """``(name, dtype, unit)`` of every column."""
+        units = self.units
+        unit_list = [None] * len(self.column_names) if units is None else units.tolist()
+        return list(zip(self.column_names, self.dtype, unit_list, strict=False))
+
+    @property
+    def shape(self) -> tuple[int]:
+        """``(number of rows,)``."""
+        return (self._data.shape[0],)
+
+    @property
+    def df_shape(self) -> tuple[int, int]:
+        """``(number of rows, number of columns)``."""
+        return self._data.shape[0], len(self.column_names)
+
+    @property
+    def size(self) -> int:
+        """Number of rows."""
+        return int(self._data.shape[0])
+
+    def __len__(self) -> int:
+        return int(self._data.shape[0])
+
+    def len(self) -> int:
+        """Number of rows (as ``len(df)``)."""
+        return len(self)
+
+    def row_count(self) -> int:
+        """Number of rows."""
+        return len(self)
+
+    def _column_name(self, column: int | str) -> str:
+        names = self.column_names
+        if isinstance(column, str):
+            if column not in names:
+                raise ColumnNotFound(f"{self!r} has no column {column!r}; its columns are {names}")
+            return column
+        if isinstance(column, (int, np.integer)) and not isinstance(column, bool):
+            if not -len(names) <= column < len(names):
+                raise OutOfBounds(f"column {column} does not exist; {self!r} has {len(names)} columns")
+            return names[int(column)]
+        raise TypeError(f"select a column by name or index, not {column!r}")
+
+    def _columns(self, index: Any, name: Any) -> list[str]:
+        if name is not None:
+            chosen = [name] if isinstance(name, str) else list(name)
+        elif index is not None:
+            chosen = [index] if isinstance(index, (int, np.integer)) else list(index)
+        else:
+            raise ValueError("Either index or name must not be None")
+        names = [self._column_name(c) for c in chosen]
+        if len(set(names)) != len(names):
+            raise DuplicateColumnName(f"a column is requested twice in {names}")
+        return names
+
+    # -- units and definitions ----------------------------------------------------------------
+    def _per_column(self, key: str) -> Array | None:
+        value = self._node.get_attr(key)
+        if value is None and key == "units":
+            # The C++ library keeps the units on the dataset.
+            value = self._data.get_attr(key)
+        if value is None:
+            return None
+        values = [value] if isinstance(value, str) else list(value)
+        out = np.empty(len(values), dtype=object)
+        out[:] = [str(v) if v != "" else None for v in values]
+        return out
+
+    def _set_per_column(self, key: str, values: Sequence[str | None] | None, clean: bool) -> None:
+        if values is None:
+            self._writable(f"remove {key}")
+            self._node.del_attr(key)
+            self._data.del_attr(key)
+            self._touch()
+            return
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise TypeError(f"{key} must be a list with one entry per column, not {values!r}")
+        items = list(values)
+        ncols = len(self.column_names)
+        if len(items) != ncols:
+            raise IncompatibleDimensions(f"{len(items)} {key} given for {ncols} columns")
+        stored = []
+        for v in items:
+            if v is not None and not isinstance(v, str):
+                raise InvalidAttrType(str, v)
+            if v is None:
+                stored.append("")
+            else:
+                stored.append((sanitizer(v) or "") if clean else v)
+        self._writable(f"set {key}")
+        self._node.set_attr(key, stored)
+        data = self._data
+        if data.has_attr(key):
+            data.set_attr(key, stored)
+        self._touch()
+
+    @property
+    def units(self) -> Array | None:
+        """One unit per column (None for none), or None when no units are set.
+
+        Set it to a list with one entry per column (None or ``""`` for no unit), or
+        to None to remove all units. Units are cleaned (``µV`` becomes ``uV``).
+        """
+        return self._per_column("units")
+
+    @units.setter
+    def units(self, units: Sequence[str | None] | None) -> None:
+        self._set_per_column("units", units, clean=True)
+
+    @property
+    def column_definitions(self) -> Array | None:
+        """One free-text definition per column (None for none), or None when unset.
+
+        This is a nixkit extension, stored as the group attribute ``definitions``
+        (nixio ignores it). Set a list with one entry per column, or None to remove.
+        """
+        return self._per_column("definitions")
+
+    @column_definitions.setter
+    def column_definitions(self, definitions: Sequence[str | None] | None) -> None:
+        self._set_per_column("definitions", definitions, clean=False)
+
+    # -- reading ------------------------------------------------------------------------
+    def _read(self, rows: Any, names: Sequence[str] | None = None) -> Any:
+        sel, pick = _selection(rows, len(self))
+        raw = self._data.read(sel if names is None else (sel, *names))
+        out = _decoded(np.asarray(raw))
+        return out if pick is None else out[pick]
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, tuple) and len(index) == 1:
+            index = index[0]
+        if isinstance(index, str):
+            return self.read_columns(name=index)
+        if isinstance(index, (list, tuple)) and index and all(isinstance(i, str) for i in index):
+            return self.read_columns(name=list(index))
+        return self._read(index)
+
+    def __iter__(self) -> Iterator[np.void]:
+        n = len(self)
+        for start in range(0, n, _ITER_ROWS):
+            yield from self._read(slice(start, min(n, start + _ITER_ROWS)))
+
+    def read_rows(self, index: Any) -> Any:
+        """Row ``index`` as a record, or several rows (slice, list of ints) as a structured array."""
+        return self[index]
+
+    def read_columns(self, index: Any = None, name: Any = None, slc: Any = None, group_by_cols: bool = False) -> Any:
+        """Read whole columns, or the rows ``slc`` of them.
+
+        Parameters
+        ----------
+        index : int or list of int, optional
+            Column positions (used when ``name`` is not given).
+        name : str or list of str, optional
+            Column names.
+        slc : int, slice or list of int, optional
+            The rows to read (default: all).
+        group_by_cols : bool
+            For several columns: return a 2-D array with one row per column instead of
+            a structured array.
+
+        Returns
+        -------
+        numpy.ndarray
+            One column: a 1-D array. Several: a structured array (or 2-D, see above).
+        """
+        names = self._columns(index, name)
+        data = self._read(slice(None) if slc is None else slc, names)
+        if len(names) == 1 or not group_by_cols:
+            return data
+        return np.array([data[n].tolist() for n in names])
+
+    def _cell(self, position: Any, col_name: Any, row_idx: Any) -> tuple[int, str]:
+        if position is not None:
+            if isinstance(position, str) or len(position) != 2:
+                raise ValueError(f"position must be (row, column), not {position!r}")
+            row, column = position
+        elif col_name is None or row_idx is None:
+            raise ValueError("give position=(row, column), or col_name and row_idx")
+        else:
+            row, column = row_idx, col_name
+            if not isinstance(row, (int, np.integer)):
+                if len(row) != 1:
+                    raise ValueError(f"row_idx must be one row, not {row_idx!r}")
+                row = row[0]
+        if not isinstance(row, (int, np.integer)) or isinstance(row, bool):
+            raise TypeError(f"the row of a cell must be an int, not {row!r}")
+        return int(_row_numbers(row, len(self))[0]), self._column_name(column)
+
+    def read_cell(self, position: Any = None, col_name: str | None = None, row_idx: Any = None) -> Any:
+        """One value: at ``position=(row, column)`` or at ``col_name`` and ``row_idx``.
+
+        ``column`` may be an index or a name; ``row_idx`` an int or a one-element list.
+        """
+        row, name = self._cell(position, col_name, row_idx)
+        return self._read(row, [name])
+
+    def to_structured(self) -> Array:
+        """The whole table as a structured numpy array (text columns hold ``str``)."""
+        return self._read(slice(None))
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
+        out = self.to_structured()
+        return out if dtype is None else out.astype(dtype)
+
+    def to_pandas(self) -> Any:
+        """The table as a ``pandas.DataFrame``; units, if set, go to its ``attrs["units"]``."""
+        try:
+            pd = importlib.import_module("pandas")
+        except ImportError as exc:
+            raise ImportError("DataFrame.to_pandas needs pandas; install it with: pip install pandas") from exc
+        table = self.to_structured()
+        names = self.column_names
+        frame = pd.DataFrame({n: table[n] for n in names}, columns=list(names))
+        units = self.units
+        if units is not None:
+            frame.attrs["units"] = dict(zip(names, units.tolist(), strict=False))
+        return frame
+
+    # -- writing ------------------------------------------------------------------------
+    def _fit(self, data: Any) -> Array:
+        return _table(data, self._data.dtype)
+
+    def write_rows(self, rows: Any, index: Any) -> None:
+        """Overwrite the rows at ``index`` (ints or a list of ints) with ``rows``.
+
+        One row may be given without nesting when it replaces a single row.
+        """
+        self._writable("write rows")
+        numbers = _row_numbers(index, len(self))
+        table = self._fit(rows)
+        if len(table) != len(numbers):
+            raise IncompatibleDimensions(
+                f"Number of rows ({len(table)}) does not match length of indexes ({len(numbers)})"
+            )
+        if not len(numbers):
+            return
+        order = np.argsort(numbers, kind="stable")
+        numbers, table = numbers[order], table[order]
+        # For repeated rows the last one given wins, as with sequential writes.
+        keep = np.append(numbers[1:] != numbers[:-1], True)
+        numbers, table = numbers[keep], table[keep]
+        data = self._data
+        if int(numbers[-1]) - int(numbers[0]) + 1 == len(numbers):
+            data.write(slice(int(numbers[0]), int(numbers[-1]) + 1), table)
+        else:
+            data.write(numbers.tolist(), table)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if isinstance(index, str):
+            self.write_column(value, name=index)
+        elif isinstance(index, (int, np.integer)):
+            self.write_rows([value], [index])
+        else:
+            self.write_rows(value, index)
+
+    def write_column(self, column: Any, index: int | None = None, name: str | None = None) -> None:
+        """Overwrite a whole column, chosen by ``name`` or by ``index`` (0 included)."""
+        self._writable("write a column")
+        if name is None and index is None:
+            raise ValueError("Either index or name must not be None")
+        target = self._column_name(name if name is not None else index)  # type: ignore[arg-type]
+        values = _column_values(column)
+        n = len(self)
+        if len(values) != n:
+            raise IncompatibleDimensions(f"the column has {len(values)} values but the data frame has {n} rows")
+        data = self._data
+        fitted = _fit_column(values, data.dtype.fields[target][0], target)  # type: ignore[index]
+        if not n:
+            return
+        table = data.read(())
+        table[target] = fitted
+        data.write((), table)
+
+    def write_cell(self, cell: Any, position: Any = None, col_name: str | None = None, row_idx: Any = None) -> None:
+        """Overwrite one value; the cell is chosen as in :meth:`read_cell`."""
+        self._writable("write a cell")
+        row, name = self._cell(position, col_name, row_idx)
+        data = self._data
+        value = _fit_column([cell], data.dtype.fields[name][0], name)  # type: ignore[index]
+        record = data.read(slice(row, row + 1))
+        record[name] = value
+        data.write(slice(row, row + 1), record)
+
+    def append_rows(self, data: Any) -> None:
+        """Append rows (row tuples or a structured array) at the end of the table."""
+        self._writable("append rows")
+        table = self._fit(data)
+        if not len(table):
+            return
+        ds = self._data
+        n = ds.shape[0]
+        ds.resize((n + len(table),))
+        ds.write(slice(n, n + len(table)), table)
+
+    def append_column(self, column: Any, name: str, datatype: Any = None) -> None:
+        """Add a column at the right; the table stays chunked and appendable.
+
+        Parameters
+        ----------
+        column : array-like
+            One value per row.
+        name : str
+            Name of the new column.
+        datatype : type, optional
+            Column type; by default taken from the array's dtype or the first value.
+        """
+        self._writable("append a column")
+        names = self.column_names
+        if not isinstance(name, str):
+            raise InvalidAttrType(str, name)
+        if name in names:
+            raise DuplicateColumnName(f"{self!r} already has a column named {name!r}")
+        values = _column_values(column)
+        n = len(self)
+        if len(values) != n:
+            raise IncompatibleDimensions(f"the column has {len(values)} values but the data frame has {n} rows")
+        if datatype is None:
+            if isinstance(column, np.ndarray) and column.dtype.kind != "O":
+                datatype = column.dtype
+            elif len(values):
+                datatype = _infer_type(values[0], name)
+            else:
+                raise ValueError(f"give the datatype of column {name!r}: it has no values to infer it from")
+        old = self._data
+        fields: Mapping[str, Any] = old.dtype.fields or {}
+        dtype = _packed([(c, fields[c][0]) for c in names] + [(name, datatype)])
+        fitted = _fit_column(values, dtype.fields[name][0], name)  # type: ignore[index]
+        raw = old.read(())
+        table = np.empty(n, dtype=dtype)
+        for c in names:
+            table[c] = raw[c]
+        table[name] = fitted
+        node = self._node
+        tmp = "data.append_column"
+        if tmp in node:
+            node.unlink(tmp)
+        new = node.create_dataset(
+            tmp, (n,), dtype, data=table if n else None, chunks=_chunks(dtype), compression=old.compression
+        )
+        for key in old.attr_names():
+            value = old.get_attr(key)
+            new.set_attr(key, _one_more(value) if key == "units" else value)
+        node.unlink("data")
+        node.rename(tmp, "data")
+        for key in ("units", "definitions"):
+            value = node.get_attr(key)
+            if value is not None:
+                node.set_attr(key, _one_more(value))
+
+    # -- output ---------------------------------------------------------------------------
+    def print_table(self, row_sl: Any = None, col_sl: Any = None) -> None:
+        """Print the table (or the rows ``row_sl`` and columns ``col_sl`` of it)."""
+        all_names = self.column_names
+        rows = _row_numbers(slice(None) if row_sl is None else row_sl, len(self))
+        cols = np.arange(len(all_names))[slice(None) if col_sl is None else col_sl]
+        names = [all_names[int(i)] for i in np.atleast_1d(cols)]
+        data = self._read(rows, names) if len(rows) else []
+        form = "{:^10}" * (len(names) + 1)
+        print(form.format("column:", *names))
+        units = self.units
+        if units is not None:
+            print(form.format(" unit:", *(units[all_names.index(c)] or "" for c in names)))
+        for number, record in zip(rows.tolist(), data, strict=True):
+            cells = [record] if len(names) == 1 else list(record)
+            print(form.format(f"  [{number}]:", *(str(v) for v in cells)))
+
+    def write_to_csv(self, filename: str | os.PathLike[str], mode: str = "w") -> None:
+        """Write the table as CSV, with the column names as the header row."""
+        table = self.to_structured()
+        with open(filename, mode, newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(self.column_names)
+            writer.writerows(tuple(record) for record in table)
+
+
+def _one_more(per_column: Any) -> list[str]:
+    """A per-column string list extended by an empty entry for a new column."""
+    values = [per_column] if isinstance(per_column, str) else [str(v) for v in per_column]
+    return [*values, ""]
+
+
+def _column_values(column: Any) -> Sequence[Any] | Array:
+    if isinstance(column, (str, bytes)) or not isinstance(column, Iterable):
+        raise TypeError(f"a column must be a sequence of values, not {column!r}")
+    if isinstance(column, np.ndarray):
+        if column.ndim != 1:
+            raise InvalidData(f"a column must be 1-D, not {column.ndim}-D")
+        return column
+    return list(column)
+
+
+def create_data_frame(
+    block: Block,
+    name: str,
+    type_: str,
+    col_dict: Any,
+    col_names: Any,
+    col_dtypes: Any,
+    data: Any,
+    compression: Compression,
+) -> DataFrame:
+    """Create a DataFrame in ``block``; see :meth:`Block.create_data_frame`.
+
+    The columns come from ``col_dict`` (name to type), else ``col_names`` with
+    ``col_dtypes`` (or with the types of the first row of ``data``), else from the
+    fields of structured records in ``data``. Everything is checked before the file
+    is touched. The table is gzip-compressed only for ``Compression.DeflateNormal``.
+    """
+    check_name(name)
+    check_type(type_)
+    existing = block._node.get_group("data_frames")
+    if existing is not None and name in existing:
+        raise DuplicateName("create_data_frame", name)
+    dtype = _spec_dtype(col_dict, col_names, col_dtypes, data)
+    table = _table(data, dtype) if data is not None else np.empty(0, dtype=dtype)
+    parent = block._node.require_group("data_frames")
+    node = create_entity_group(block._file, parent, name, type_, "data_frame")
+    gzip = "gzip" if compression == Compression.DeflateNormal else None
+    node.create_dataset(
+        "data", table.shape, dtype, data=table if len(table) else None, chunks=_chunks(dtype), compression=gzip
+    )
+    return DataFrame(block._file, node, block)
