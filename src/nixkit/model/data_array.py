@@ -420,3 +420,12 @@ class DataArray(Annotated):
         from nixkit.model.tagging import data_array_slice
 
         return data_array_slice(self, positions, extents, mode)
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw the array with axes labelled from its dimensions; returns the matplotlib Axes.
+
+        See :func:`nixkit.plot.plot_data_array` for the layouts and keyword arguments.
+        """
+        from nixkit.plot import plot_data_array
+
+        return plot_data_array(self, ax=ax, **kwargs)

@@ -213,6 +213,12 @@ class Entity:
 
     __str__ = __repr__
 
+    def _repr_html_(self) -> str:
+        """Notebook view built from metadata only (see :mod:`nixkit.display.html`)."""
+        from nixkit.display.html import repr_html
+
+        return repr_html(self)
+
 
 class Annotated(Entity):
     """An entity that can link a metadata Section."""

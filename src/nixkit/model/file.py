@@ -363,6 +363,18 @@ class File:
         state = "open" if self.is_open() else "closed"
         return f"File: {{path = {self._path}, mode = {self.mode}, {state}}}"
 
+    def _repr_html_(self) -> str:
+        """Notebook view built from metadata only (see :mod:`nixkit.display.html`)."""
+        from nixkit.display.html import repr_html
+
+        return repr_html(self)
+
+    def pprint(self, indent: int = 2, max_length: int = 120, extra: bool = True, max_depth: int = 3) -> None:
+        """Print the tree of every block, then of the metadata (to ``max_depth`` levels)."""
+        from nixkit.display.text import print_file
+
+        print_file(self, indent=indent, max_length=max_length, extra=extra, max_depth=max_depth)
+
 
 class _FileContainer(Container[Any]):
     """The blocks container: owned by the file's root group."""
