@@ -86,12 +86,10 @@ class ValidationError:
     InvalidUnit = "unit is invalid: not an atomic SI (Note: composite units are not supported)"
     NoPositions = "positions are not set"
     PositionsDimensionMismatch = (
-        "number of entries (in 2nd dim) in positions does not match number of dimensions in all "
-        "referenced DataArrays"
+        "number of entries (in 2nd dim) in positions does not match number of dimensions in all referenced DataArrays"
     )
     ExtentsDimensionMismatch = (
-        "number of entries (in 2nd dim) in extents does not match number of dimensions in all "
-        "referenced DataArrays"
+        "number of entries (in 2nd dim) in extents does not match number of dimensions in all referenced DataArrays"
     )
     PositionsExtentsMismatch = "number of entries in positions and extents do not match"
     NoTicks = "ticks for dimension {} are not set"
