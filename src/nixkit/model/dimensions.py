@@ -239,7 +239,7 @@ class RangeDimension(Dimension):
     def _alias_target(self) -> Any:
         """The DataArray of a legacy alias range dimension (format < 1.2.1), or None."""
         node = self._node
-        if "ticks" in node or "link" in node:
+        if "ticks" in node or "link" in node or node.get_attr("dimension_type") == "data_frame":
             return None
         for name in node.names():
             group = node.get_group(name)
@@ -273,6 +273,9 @@ class RangeDimension(Dimension):
         alias = self._alias_target()
         if alias is not None:
             return np.asarray(alias)
+        frame = self._frame_column()
+        if frame is not None:
+            return np.asarray(frame[0].read_columns(index=[frame[1]]))
         return np.empty(0)
 
     @ticks.setter
@@ -284,6 +287,31 @@ class RangeDimension(Dimension):
             if stale in node:
                 node.unlink(stale)
         node.create_dataset("ticks", values.shape, np.float64, data=values)
+
+    def _frame_column(self) -> tuple[Any, int] | None:
+        """DataFrame and column of a C++ ``data_frame`` dimension (format 1.2.0), or None."""
+        node = self._node
+        target = node.get_group("data_frame")
+        column = node.get_attr("column_index")
+        if node.get_attr("dimension_type") != "data_frame" or target is None or column is None:
+            return None
+        from nixkit.model.data_frame import DataFrame
+
+        return DataFrame(self._da._file, target, self._da._parent), int(np.asarray(column).reshape(-1)[0])
+
+    def _legacy_source(self, key: str) -> tuple[bool, str | None]:
+        """``(True, value)`` of label or unit for alias and C++ data_frame dimensions."""
+        alias = self._alias_target()
+        if alias is not None:
+            return True, alias.label if key == "label" else alias.unit
+        frame = self._frame_column()
+        if frame is not None:
+            df, column = frame
+            if key == "label":
+                return True, str(df.column_names[column])
+            units = df.units
+            return True, None if units is None else units[column]
+        return False, None
 
     def tick_at(self, index: int) -> float:
         """The tick of sample ``index``."""
@@ -302,7 +330,8 @@ class RangeDimension(Dimension):
         link = self.dimension_link
         if link is not None:
             return link.label
-        return self._node.get_attr("label")
+        legacy, value = self._legacy_source("label")
+        return value if legacy else self._node.get_attr("label")
 
     @label.setter
     def label(self, value: str | None) -> None:
@@ -318,7 +347,8 @@ class RangeDimension(Dimension):
         link = self.dimension_link
         if link is not None:
             return link.unit
-        return self._node.get_attr("unit")
+        legacy, value = self._legacy_source("unit")
+        return value if legacy else self._node.get_attr("unit")
 
     @unit.setter
     def unit(self, value: str | None) -> None:
@@ -485,6 +515,8 @@ _CLASSES: dict[str, type[Dimension]] = {
     "sample": SampledDimension,
     "range": RangeDimension,
     "set": SetDimension,
+    # C++ NIX 1.2.0 files: ticks from a DataFrame column, read like a linked range dimension.
+    "data_frame": RangeDimension,
 }
 
 
