@@ -153,6 +153,37 @@ class Dimension:
             raise OutOfBounds(f"column {index} does not exist in {data_frame!r} ({ncols} columns)")
         return self._link(data_frame, "DataFrame", np.int64(index))
 
+    # -- index maths (shared with tagging, see nixkit.model.tagging) ----------------------
+    def index_of(self, position: float, mode: IndexMode = IndexMode.LessOrEqual) -> int:
+        """The index of the sample at ``position`` (in the dimension's unit).
+
+        ``LessOrEqual``: the sample at or before the position; ``Less``: strictly before;
+        ``GreaterOrEqual``: at or after. A position within ``1e-9`` samples (sampled) or a
+        relative ``1e-9`` (range ticks) of a sample counts as on it.
+
+        Raises
+        ------
+        IndexError
+            If no sample satisfies ``mode`` (e.g. a position before the first sample
+            with ``LessOrEqual``).
+        """
+        from nixkit.model.tagging import AxisMap, index_of
+
+        return index_of(AxisMap.of(self), position, mode)
+
+    def range_indices(
+        self, start_position: float, end_position: float, mode: SliceMode = SliceMode.Exclusive
+    ) -> tuple[int, int] | None:
+        """First and last index of the samples from ``start_position`` to ``end_position``.
+
+        ``SliceMode.Exclusive`` leaves out a sample exactly at the end. An empty range gives
+        None for every dimension kind (nixio raises IndexError for range and set
+        dimensions when the start lies after the end).
+        """
+        from nixkit.model.tagging import AxisMap, range_of
+
+        return range_of(AxisMap.of(self), start_position, end_position, mode)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}: {{index = {self._index}}}"
 
@@ -313,6 +344,19 @@ class RangeDimension(Dimension):
             return True, None if units is None else units[column]
         return False, None
 
+    def index_of(
+        self, position: float, mode: IndexMode = IndexMode.LessOrEqual, ticks: Sequence[float] | None = None
+    ) -> int:
+        """The index of the tick at ``position`` (see :meth:`Dimension.index_of`).
+
+        ``ticks`` may pass ticks already read, to save reading them again.
+        """
+        from nixkit.model.tagging import AxisMap, index_of
+
+        if ticks is None:
+            return index_of(AxisMap.of(self), position, mode)
+        return index_of(AxisMap(self.dimension_type, self.index, ticks=_ascending(ticks)), position, mode)
+
     def tick_at(self, index: int) -> float:
         """The tick of sample ``index``."""
         return float(self._ticks_array()[index])
@@ -395,6 +439,20 @@ class SetDimension(Dimension):
             self._node.unlink("labels")
         if values is not None:
             self._node.create_dataset("labels", (len(values),), STR_DTYPE, data=values)
+
+    def index_of(
+        self, position: float, mode: IndexMode = IndexMode.LessOrEqual, dim_labels: Sequence[str] | None = None
+    ) -> int:
+        """The index of the category at ``position`` (see :meth:`Dimension.index_of`).
+
+        Positions past the last label give the last index (GreaterOrEqual: IndexError);
+        an unlabelled set has no upper bound. ``dim_labels`` may pass labels already read.
+        """
+        from nixkit.model.tagging import AxisMap, index_of
+
+        count = None if dim_labels is None else (len(dim_labels) or None)
+        axis = AxisMap.of(self) if dim_labels is None else AxisMap(self.dimension_type, self.index, count=count)
+        return index_of(axis, position, mode)
 
     def link_data_array(self, data_array: DataArray, index: Sequence[int]) -> DimensionLink:
         """Take the labels from ``data_array`` (``-1`` in ``index`` marks the axis)."""

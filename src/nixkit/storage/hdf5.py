@@ -13,7 +13,7 @@ from typing import Any
 
 import h5py
 import numpy as np
-from h5py import h5, h5o, h5p
+from h5py import h5, h5o, h5p, h5s
 
 from nixkit.exceptions.exceptions import FileInUse, InvalidFile, ReadOnlyError
 
@@ -226,6 +226,34 @@ class DatasetNode(_AttrMixin):
     def resize(self, shape: tuple[int, ...]) -> None:
         """Change the extent (the dataset must be chunked)."""
         self._h.resize(shape)
+
+    def read_regions(self, starts: Any, stops: Any) -> list[np.ndarray[Any, Any]]:
+        """Read the boxes ``starts[i]:stops[i]`` (one row per box, one column per axis).
+
+        Uses one low-level hyperslab read per box, reusing the file and memory spaces,
+        which costs about half of h5py's slicing per box.
+        """
+        h = self._h
+        dtype = h.dtype
+        if h.ndim == 0 or dtype.kind not in "biufc":
+            # Strings and compound rows need h5py's type conversion.
+            return [self.read(tuple(slice(a, b) for a, b in zip(s, e))) for s, e in zip(starts, stops)]
+        dsid = h.id
+        fspace = dsid.get_space()
+        out: list[np.ndarray[Any, Any]] = []
+        last: tuple[int, ...] | None = None
+        mspace = None
+        for first, end in zip(np.asarray(starts).tolist(), np.asarray(stops).tolist()):
+            count = tuple(b - a for a, b in zip(first, end))
+            buf = np.empty(count, dtype=dtype)
+            if buf.size:
+                if count != last:
+                    mspace = h5s.create_simple(count)
+                    last = count
+                fspace.select_hyperslab(tuple(first), count)
+                dsid.read(mspace, fspace, buf)
+            out.append(buf)
+        return out
 
 
 class GroupNode(_AttrMixin):
