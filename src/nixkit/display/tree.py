@@ -114,6 +114,8 @@ def filter_node(node: Node, kinds: Iterable[str] = (), name: str | None = None) 
 
 
 def _fmt(value: Any) -> str:
+    if value == "":
+        return "''"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
@@ -168,8 +170,6 @@ def _facts(node: Node) -> list[str]:
         ext = f.get("extents")
         if isinstance(ext, dict):
             facts.append(f"extents {ext['name']!r} {_shape(ext['shape'])}")
-    elif kind == "Feature":
-        facts.append(str(f.get("link_type")))
     elif kind == "Property":
         text = ", ".join(_fmt(v) for v in f["values"])
         if "n_values" in f:
@@ -193,6 +193,14 @@ def _facts(node: Node) -> list[str]:
     return facts
 
 
+def _count(n: int, role: str) -> str:
+    """``"1 data array"``, ``"3 properties"``: a count with its noun."""
+    noun = role.replace("_", " ")
+    if n == 1:
+        noun = noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+    return f"{n} {noun}"
+
+
 def node_line(node: Node, markup: bool = True, ids: bool = False) -> str:
     """One line describing ``node`` (rich markup unless ``markup`` is False)."""
     from rich.markup import escape
@@ -200,6 +208,9 @@ def node_line(node: Node, markup: bool = True, ids: bool = False) -> str:
     esc = escape if markup else (lambda s: s)
     if node.kind.endswith("Dimension"):
         head = f"dim {node.name}"
+    elif node.kind == "Feature":
+        data = node.fields.get("data", {})
+        head = f"Feature ({node.fields.get('link_type')}) → {data.get('kind', 'data')} {node.name!r}"
     elif node.kind == "File":
         head = node.name
     else:
@@ -212,7 +223,7 @@ def node_line(node: Node, markup: bool = True, ids: bool = False) -> str:
         text += f" [{esc(node.type)}]" if not markup else f" [dim]\\[{esc(node.type)}][/]"
     facts = _facts(node)
     if facts:
-        text += "  " + esc(" · ".join(facts))
+        text += (" " if node.kind == "Property" or node.kind.endswith("Dimension") else "  ") + esc(" · ".join(facts))
     if ids and node.id:
         text += f"  id {node.id}" if not markup else f"  [dim]id {node.id}[/]"
     return text
@@ -228,7 +239,7 @@ def rich_tree(node: Node, ids: bool = False) -> Tree:
             for child in n.children.get(role, []):
                 build(child, tree.add(node_line(child, ids=ids)))
             if role in n.more:
-                tree.add(f"[dim]… {n.more[role]} more {role.replace('_', ' ')}[/]")
+                tree.add(f"[dim]… {_count(n.more[role], role)} not shown[/]")
 
     root = Tree(node_line(node, ids=ids))
     build(node, root)
