@@ -166,6 +166,15 @@ class MultiTag(BaseTag):
         """Same as :meth:`feature_data` (the name the NIX tutorial uses)."""
         return self.feature_data(posidx, featidx)
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw all positions (and extents) over the first reference; returns the matplotlib Axes.
+
+        See :func:`nixkit.plot.plot_multi_tag` for the keyword arguments.
+        """
+        from nixkit.plot import plot_multi_tag
+
+        return plot_multi_tag(self, ax=ax, **kwargs)
+
     def tagged_data_all(
         self,
         refidx: int | str | DataArray,

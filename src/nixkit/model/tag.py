@@ -285,6 +285,15 @@ class Tag(BaseTag):
         """Same as :meth:`feature_data` (the name the NIX tutorial uses)."""
         return self.feature_data(featidx)
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw the tag over its first reference; returns the matplotlib Axes.
+
+        See :func:`nixkit.plot.plot_tag` for the keyword arguments.
+        """
+        from nixkit.plot import plot_tag
+
+        return plot_tag(self, ax=ax, **kwargs)
+
 
 def create_tag(block: Block, name: str, type_: str, position: Any) -> Tag:
     """Create a Tag in ``block`` at ``position`` (checked before anything is written)."""
