@@ -162,7 +162,11 @@ def _as_rows(data: Any, ncols: int) -> list[tuple[Any, ...]]:
         raise InvalidData(f"rows must be given as a sequence of row tuples, not {data!r}")
     items = list(data)
     if items and not any(_is_row(x) for x in items):
-        return [(v,) for v in items] if ncols == 1 else [tuple(items)]
+        if ncols == 1:
+            return [(v,) for v in items]
+        items = [tuple(items)]
+    if all(type(row) is tuple and len(row) == ncols for row in items):
+        return items
     rows = []
     for i, row in enumerate(items):
         if not _is_row(row):
@@ -175,7 +179,12 @@ def _as_rows(data: Any, ncols: int) -> list[tuple[Any, ...]]:
 
 
 def _text_column(values: Sequence[Any], name: str) -> Array:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        return values.astype(object)
     out = np.empty(len(values), dtype=object)
+    if all(type(v) is str for v in values):
+        out[:] = list(values)
+        return out
     for i, v in enumerate(values):
         if isinstance(v, bytes):
             try:
@@ -200,15 +209,19 @@ def _fit_column(values: Any, dtype: np.dtype[Any], name: str) -> Array:
         arr = values
     else:
         items = list(values)
-        for i, v in enumerate(items):
-            if isinstance(v, (str, bytes)):
-                raise InvalidData(f"column {name!r} holds {dtype} numbers, but row {i} is the text {v!r}")
-        if dtype.kind == "f":
-            items = [np.nan if v is None else v for v in items]
         try:
             arr = np.asarray(items)
         except (TypeError, ValueError) as exc:
             raise InvalidData(f"column {name!r}: the values are not {dtype} scalars ({exc})") from exc
+        if arr.dtype.kind in ("U", "S", "O"):
+            for i, v in enumerate(items):
+                if isinstance(v, (str, bytes)):
+                    raise InvalidData(f"column {name!r} holds {dtype} numbers, but row {i} is the text {v!r}")
+            if dtype.kind == "f":
+                arr = np.asarray([np.nan if v is None else v for v in items])
+        elif arr.dtype.kind == "f" and dtype.kind in "iu":
+            # Mixed signed/unsigned 64-bit ints promote to float and lose digits: compare exactly.
+            arr = np.asarray(items, dtype=object)
     if arr.ndim != 1 or arr.dtype.kind not in "biufO":
         raise InvalidData(f"column {name!r} holds {dtype} numbers; got values of type {arr.dtype}")
     try:
@@ -267,7 +280,11 @@ def _chunks(dtype: np.dtype[Any]) -> tuple[int]:
 
 # -- reading ---------------------------------------------------------------------------
 def _text(values: Array) -> Array:
-    flat = [v.decode("utf-8", errors="replace") if isinstance(v, bytes) else v for v in values.ravel().tolist()]
+    items = values.ravel().tolist()
+    try:
+        flat = [v.decode("utf-8", "replace") for v in items]
+    except AttributeError:  # some are str already
+        flat = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in items]
     out = np.empty(len(flat), dtype=object)
     out[:] = flat
     return out.reshape(values.shape)
@@ -439,9 +456,9 @@ class DataFrame(Annotated):
             value = self._data.get_attr(key)
         if value is None:
             return None
-        values = [value] if isinstance(value, str) else list(value)
+        values = _fitted_strings(value, len(self.column_names))
         out = np.empty(len(values), dtype=object)
-        out[:] = [str(v) if v != "" else None for v in values]
+        out[:] = [v or None for v in values]
         return out
 
     def _set_per_column(self, key: str, values: Sequence[str | None] | None, clean: bool) -> None:
@@ -667,10 +684,49 @@ class DataFrame(Annotated):
         table = self._fit(data)
         if not len(table):
             return
+        n = len(self)
+        self._resize(n + len(table)).write(slice(n, n + len(table)), table)
+
+    def append(self, data: Any, axis: int = 0) -> None:
+        """Append rows, as :meth:`append_rows` (a table grows along axis 0 only)."""
+        if axis != 0:
+            raise IncompatibleDimensions(f"a data frame grows along axis 0 only, not axis {axis}")
+        self.append_rows(data)
+
+    def write_direct(self, data: Any) -> None:
+        """Overwrite the whole table with ``data`` (rows or records, one per existing row)."""
+        self._writable("write data")
+        table = self._fit(data)
+        if len(table) != len(self):
+            raise IncompatibleDimensions(f"{len(table)} rows given for a data frame of {len(self)} rows")
+        if len(table):
+            self._data.write((), table)
+
+    def read_direct(self, data: Array) -> None:
+        """Read the whole table into the structured array ``data``."""
+        data[...] = self.to_structured()
+
+    @property
+    def data_extent(self) -> tuple[int]:
+        """``(number of rows,)``; setting it drops rows at the end or adds empty ones."""
+        return self.shape
+
+    @data_extent.setter
+    def data_extent(self, extent: Sequence[int]) -> None:
+        self._writable("resize")
+        size = tuple(int(e) for e in extent)
+        if len(size) != 1 or size[0] < 0:
+            raise IncompatibleDimensions(f"the extent of a data frame is (rows,), not {tuple(extent)}")
+        self._resize(size[0])
+
+    def _resize(self, rows: int) -> DatasetNode:
         ds = self._data
-        n = ds.shape[0]
-        ds.resize((n + len(table),))
-        ds.write(slice(n, n + len(table)), table)
+        if ds.maxshape[0] is not None:
+            # nixio's append_column leaves a fixed-size dataset behind: rebuild it resizable.
+            self._replace_data(ds.read(())[:rows])
+            ds = self._data
+        ds.resize((rows,))
+        return ds
 
     def append_column(self, column: Any, name: str, datatype: Any = None) -> None:
         """Add a column at the right; the table stays chunked and appendable.
@@ -710,22 +766,35 @@ class DataFrame(Annotated):
         for c in names:
             table[c] = raw[c]
         table[name] = fitted
+        self._replace_data(table)
         node = self._node
-        tmp = "data.append_column"
-        if tmp in node:
-            node.unlink(tmp)
-        new = node.create_dataset(
-            tmp, (n,), dtype, data=table if n else None, chunks=_chunks(dtype), compression=old.compression
-        )
-        for key in old.attr_names():
-            value = old.get_attr(key)
-            new.set_attr(key, _one_more(value) if key == "units" else value)
-        node.unlink("data")
-        node.rename(tmp, "data")
         for key in ("units", "definitions"):
             value = node.get_attr(key)
             if value is not None:
-                node.set_attr(key, _one_more(value))
+                node.set_attr(key, [*_fitted_strings(value, len(names)), ""])
+
+    def _replace_data(self, table: Array) -> None:
+        """Store ``table`` as a new chunked, resizable ``data`` dataset in place of the old one.
+
+        The new dataset is complete before the old one is unlinked, and it keeps the old
+        compression and attributes (C++ files keep their units there).
+        """
+        old = self._data
+        old_ncols = len(old.dtype.names or ())
+        added = len(table.dtype.names or ()) - old_ncols
+        node = self._node
+        tmp = "data.rebuild"
+        if tmp in node:
+            node.unlink(tmp)
+        n = len(table)
+        new = node.create_dataset(
+            tmp, (n,), table.dtype, data=table if n else None, chunks=_chunks(table.dtype), compression=old.compression
+        )
+        for key in old.attr_names():
+            value = old.get_attr(key)
+            new.set_attr(key, _fitted_strings(value, old_ncols) + [""] * added if key == "units" else value)
+        node.unlink("data")
+        node.rename(tmp, "data")
 
     # -- output ---------------------------------------------------------------------------
     def print_table(self, row_sl: Any = None, col_sl: Any = None) -> None:
@@ -753,10 +822,14 @@ class DataFrame(Annotated):
             writer.writerows(tuple(record) for record in table)
 
 
-def _one_more(per_column: Any) -> list[str]:
-    """A per-column string list extended by an empty entry for a new column."""
-    values = [per_column] if isinstance(per_column, str) else [str(v) for v in per_column]
-    return [*values, ""]
+def _fitted_strings(stored: Any, ncols: int) -> list[str]:
+    """A stored per-column string attribute with one entry per column.
+
+    nixio's ``append_column`` does not extend ``units``, so files it wrote may hold
+    fewer entries than columns; the missing ones mean "none".
+    """
+    values = [stored] if isinstance(stored, str) else [str(v) for v in stored]
+    return values + [""] * (ncols - len(values))
 
 
 def _column_values(column: Any) -> Sequence[Any] | Array:
