@@ -25,12 +25,23 @@ from nixkit.exceptions import (
     DuplicateName,
     IncompatibleDimensions,
     InvalidAttrType,
-    InvalidData,
     OutOfBounds,
 )
 from nixkit.model.entity import Annotated, check_name, check_type, create_entity_group
 from nixkit.model.enums import Compression
-from nixkit.storage.hdf5 import STR_DTYPE, is_string_dtype
+from nixkit.model.frame_values import (
+    Array,
+    chunk_shape,
+    column_values,
+    decoded,
+    fit_column,
+    infer_type,
+    packed_dtype,
+    row_numbers,
+    row_selection,
+    spec_dtype,
+    to_table,
+)
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
@@ -39,321 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DataFrame", "create_data_frame"]
 
-# Chunks of about this many bytes keep row appends cheap without bloating small tables.
-_CHUNK_BYTES = 16 * 1024
 # Rows read per HDF5 call when iterating over a table.
 _ITER_ROWS = 4096
-
-Array = np.ndarray[Any, Any]
-
-
-# -- column types ----------------------------------------------------------------------
-def _column_dtype(spec: Any, name: str) -> np.dtype[Any]:
-    """The storable dtype for a column type given as a Python type, numpy type or dtype."""
-    if isinstance(spec, type) and issubclass(spec, (str, bytes, np.str_, np.bytes_)):
-        return STR_DTYPE
-    if spec is object or spec is np.object_:
-        return STR_DTYPE
-    try:
-        dt = np.dtype(spec)
-    except TypeError as exc:
-        raise TypeError(f"column {name!r}: {spec!r} is not a data type") from exc
-    if dt.kind in ("U", "S", "O"):
-        return STR_DTYPE
-    if dt.kind not in "biuf" or dt.names is not None or dt.shape:
-        raise TypeError(f"column {name!r}: type {dt} cannot be stored; use bool, an int or float type, or str")
-    return dt
-
-
-def _infer_type(value: Any, name: str) -> Any:
-    """The column type of a sample value (Python ints widen to int64, floats to float64)."""
-    if isinstance(value, np.generic):
-        return value.dtype
-    if isinstance(value, bool):
-        return np.bool_
-    if isinstance(value, int):
-        return np.int64
-    if isinstance(value, float):
-        return np.float64
-    if isinstance(value, (str, bytes)):
-        return str
-    raise InvalidData(f"cannot infer the type of column {name!r} from {value!r}; give the column types explicitly")
-
-
-def _packed(columns: Sequence[tuple[str, Any]]) -> np.dtype[Any]:
-    """A compound dtype without padding, members in column order (the NIX layout)."""
-    names = [n for n, _ in columns]
-    for n in names:
-        if not isinstance(n, str):
-            raise InvalidAttrType(str, n)
-        if not n:
-            raise ValueError("column names must not be empty")
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise DuplicateColumnName(f"Duplicate column names are not allowed: {n!r} appears twice")
-        seen.add(n)
-    if not names:
-        raise ValueError("a data frame needs at least one column")
-    return np.dtype([(n, _column_dtype(t, n)) for n, t in columns])
-
-
-def _first_row(data: Any) -> Any:
-    if data is None or len(data) == 0:
-        return None
-    return data[0]
-
-
-def _spec_dtype(col_dict: Any, col_names: Any, col_dtypes: Any, data: Any) -> np.dtype[Any]:
-    """Resolve the column spec: col_dict, then names+types, then names+first row, then records."""
-    if col_dict is not None:
-        if isinstance(col_dict, Mapping):
-            return _packed(list(col_dict.items()))
-        pairs = [tuple(p) for p in col_dict]
-        if any(len(p) != 2 for p in pairs):
-            raise ValueError("col_dict must map column names to types (or be a list of (name, type) pairs)")
-        return _packed(pairs)
-    if col_names is not None:
-        if isinstance(col_names, str):
-            raise TypeError("col_names must be a sequence of names, not one string")
-        names = [str(n) for n in col_names]
-        if col_dtypes is not None:
-            types = list(col_dtypes)
-            if len(types) != len(names):
-                raise ValueError(f"{len(names)} column names but {len(types)} column types")
-        else:
-            first = _first_row(data)
-            if first is None:
-                raise ValueError("The data type of each column has to be specified: give col_dtypes or data")
-            values = _row_tuple(first) if _is_row(first) else (first,)
-            if len(values) != len(names):
-                raise InvalidData(f"{len(names)} column names but the first row has {len(values)} values")
-            types = [_infer_type(v, n) for v, n in zip(values, names, strict=True)]
-        return _packed(list(zip(names, types, strict=True)))
-    record: np.dtype[Any] | None = None
-    if isinstance(data, np.ndarray) and data.dtype.names is not None:
-        record = data.dtype
-    elif isinstance(_first_row(data), np.void) and _first_row(data).dtype.names is not None:
-        record = _first_row(data).dtype
-    if record is None:
-        raise ValueError(
-            "No information about column names is provided! Give col_dict, col_names, or structured records"
-        )
-    assert record.names is not None
-    return _packed([(n, record.fields[n][0]) for n in record.names])  # type: ignore[index]
-
-
-# -- converting values -----------------------------------------------------------------
-def _is_row(value: Any) -> bool:
-    return isinstance(value, (tuple, list, np.void)) or (isinstance(value, np.ndarray) and value.ndim == 1)
-
-
-def _row_tuple(row: Any) -> tuple[Any, ...]:
-    if isinstance(row, np.ndarray):
-        return tuple(row.tolist())
-    return tuple(row)
-
-
-def _as_rows(data: Any, ncols: int) -> list[tuple[Any, ...]]:
-    """Rows as tuples; a flat sequence of values is one row (or, with one column, one value per row)."""
-    if isinstance(data, np.void):
-        return [_row_tuple(data)]
-    if isinstance(data, (str, bytes)) or not isinstance(data, Iterable):
-        raise InvalidData(f"rows must be given as a sequence of row tuples, not {data!r}")
-    items = list(data)
-    if items and not any(_is_row(x) for x in items):
-        if ncols == 1:
-            return [(v,) for v in items]
-        items = [tuple(items)]
-    if all(type(row) is tuple and len(row) == ncols for row in items):
-        return items
-    rows = []
-    for i, row in enumerate(items):
-        if not _is_row(row):
-            raise InvalidData(f"row {i} is {row!r}; give every row as a tuple of {ncols} values")
-        values = _row_tuple(row)
-        if len(values) != ncols:
-            raise InvalidData(f"row {i} has {len(values)} values but the data frame has {ncols} columns")
-        rows.append(values)
-    return rows
-
-
-def _text_column(values: Sequence[Any], name: str) -> Array:
-    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
-        return values.astype(object)
-    out = np.empty(len(values), dtype=object)
-    if all(type(v) is str for v in values):
-        out[:] = list(values)
-        return out
-    for i, v in enumerate(values):
-        if isinstance(v, bytes):
-            try:
-                v = v.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InvalidData(f"column {name!r}, row {i}: {v!r} is not UTF-8 text") from exc
-        elif not isinstance(v, str):
-            raise InvalidData(f"column {name!r} holds text, but row {i} is {v!r}")
-        out[i] = str(v)
-    return out
-
-
-def _fit_column(values: Any, dtype: np.dtype[Any], name: str) -> Array:
-    """Convert one column's values to ``dtype``, refusing values that would change.
-
-    Integer and bool columns take only values they hold exactly; float columns accept
-    rounding but not overflow to infinity. ``None`` in a float column means NaN.
-    """
-    if is_string_dtype(dtype):
-        return _text_column(values, name)
-    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
-        arr = values
-    else:
-        items = list(values)
-        try:
-            arr = np.asarray(items)
-        except (TypeError, ValueError) as exc:
-            raise InvalidData(f"column {name!r}: the values are not {dtype} scalars ({exc})") from exc
-        if arr.dtype.kind in ("U", "S", "O"):
-            for i, v in enumerate(items):
-                if isinstance(v, (str, bytes)):
-                    raise InvalidData(f"column {name!r} holds {dtype} numbers, but row {i} is the text {v!r}")
-            if dtype.kind == "f":
-                arr = np.asarray([np.nan if v is None else v for v in items])
-        elif arr.dtype.kind == "f" and dtype.kind in "iu":
-            # Mixed signed/unsigned 64-bit ints promote to float and lose digits: compare exactly.
-            arr = np.asarray(items, dtype=object)
-    if arr.ndim != 1 or arr.dtype.kind not in "biufO":
-        raise InvalidData(f"column {name!r} holds {dtype} numbers; got values of type {arr.dtype}")
-    try:
-        with np.errstate(all="ignore"):
-            converted = arr.astype(dtype)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InvalidData(f"column {name!r}: the values do not fit {dtype} ({exc})") from exc
-    if arr.size:
-        _check_lossless(arr, converted, dtype, name)
-    return converted
-
-
-def _check_lossless(arr: Array, converted: Array, dtype: np.dtype[Any], name: str) -> None:
-    with np.errstate(all="ignore"):
-        if dtype.kind == "f":
-            source = arr if arr.dtype.kind in "biuf" else arr.astype(np.float64)
-            bad = np.isfinite(source) & ~np.isfinite(converted)
-        else:
-            bad = np.asarray(converted.astype(arr.dtype) != arr, dtype=bool)
-    if np.any(bad):
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidData(
-            f"column {name!r} holds {dtype} values; {arr[i]!r} in row {i} does not fit without changing "
-            "(out of range or fractional)"
-        )
-
-
-def _table(data: Any, dtype: np.dtype[Any]) -> Array:
-    """``data`` (rows or a structured array) as a checked array of the packed ``dtype``."""
-    names = dtype.names
-    assert names is not None
-    columns: Sequence[Any]
-    if isinstance(data, np.ndarray) and data.dtype.names is not None:
-        records = data.reshape(1) if data.ndim == 0 else data
-        if records.ndim != 1:
-            raise InvalidData(f"structured data must be 1-D (one record per row), not {records.ndim}-D")
-        if len(records.dtype.names or ()) != len(names):
-            raise InvalidData(
-                f"the records have {len(records.dtype.names or ())} fields but the data frame has {len(names)} columns"
-            )
-        columns = [records[f] for f in records.dtype.names or ()]
-        n = len(records)
-    else:
-        rows = _as_rows(data, len(names))
-        n = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    out = np.empty(n, dtype=dtype)
-    for name, values in zip(names, columns, strict=True):
-        out[name] = _fit_column(values, dtype.fields[name][0], name)  # type: ignore[index]
-    return out
-
-
-def _chunks(dtype: np.dtype[Any]) -> tuple[int]:
-    return (int(min(8192, max(64, _CHUNK_BYTES // max(dtype.itemsize, 1)))),)
-
-
-# -- reading ---------------------------------------------------------------------------
-def _text(values: Array) -> Array:
-    items = values.ravel().tolist()
-    try:
-        flat = [v.decode("utf-8", "replace") for v in items]
-    except AttributeError:  # some are str already
-        flat = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in items]
-    out = np.empty(len(flat), dtype=object)
-    out[:] = flat
-    return out.reshape(values.shape)
-
-
-def _decoded(raw: Array) -> Array:
-    """``raw`` with every text member turned from bytes into ``str``."""
-    if raw.dtype.names is None:
-        return _text(raw) if raw.dtype.kind in ("O", "S") else raw
-    fields = raw.dtype.fields
-    assert fields is not None
-    text = [n for n in raw.dtype.names if fields[n][0].kind in ("O", "S")]
-    if not text:
-        return raw
-    out = raw
-    if any(fields[n][0].kind == "S" for n in text):
-        out = np.empty(raw.shape, dtype=[(n, STR_DTYPE if n in text else fields[n][0]) for n in raw.dtype.names])
-        for n in raw.dtype.names:
-            if n not in text:
-                out[n] = raw[n]
-    for n in text:
-        out[n] = _text(raw[n])
-    return out
-
-
-def _row_numbers(index: Any, n: int) -> Array:
-    """Row numbers (int64, negatives resolved) for an int, slice, list of ints or bool mask."""
-    if isinstance(index, slice):
-        return np.arange(n, dtype=np.int64)[index]
-    if isinstance(index, (bool, np.bool_)):
-        raise TypeError("select rows by int, slice or a list of ints, not a bool")
-    idx = np.asarray(index)
-    if idx.dtype == np.bool_:
-        if idx.shape != (n,):
-            raise IndexError(f"a boolean row mask needs {n} entries, not {idx.shape}")
-        return np.flatnonzero(idx).astype(np.int64)
-    if idx.size == 0:
-        return np.empty(0, dtype=np.int64)
-    if idx.dtype.kind not in "iu" or idx.ndim > 1:
-        raise TypeError(f"select rows by int, slice or a list of ints, not {index!r}")
-    idx = np.atleast_1d(idx).astype(np.int64)
-    outside = (idx < -n) | (idx >= n)
-    if np.any(outside):
-        raise OutOfBounds(f"row {int(idx[outside][0])} does not exist; the data frame has {n} rows")
-    return np.where(idx < 0, idx + n, idx)
-
-
-def _selection(index: Any, n: int) -> tuple[Any, Any]:
-    """An HDF5 row selection for ``index`` and how to pick the result from what it reads."""
-    if isinstance(index, slice):
-        rng = range(*index.indices(n))
-        if not rng:
-            return slice(0, 0), None
-        if rng.step > 0:
-            return slice(rng.start, rng[-1] + 1, rng.step), None
-        return slice(rng[-1], rng[0] + 1, -rng.step), slice(None, None, -1)
-    scalar = isinstance(index, (int, np.integer))
-    idx = _row_numbers(index, n)
-    if scalar:
-        return slice(int(idx[0]), int(idx[0]) + 1), 0
-    if idx.size == 0:
-        return slice(0, 0), None
-    uniq, inverse = np.unique(idx, return_inverse=True)
-    lo, hi = int(uniq[0]), int(uniq[-1]) + 1
-    if hi - lo <= 4 * len(uniq):
-        # Dense picks: one contiguous read is cheaper than an HDF5 point selection.
-        return slice(lo, hi), idx - lo
-    increasing = len(uniq) == len(idx) and bool(np.all(np.diff(idx) > 0))
-    return uniq.tolist(), None if increasing else inverse
 
 
 class DataFrame(Annotated):
@@ -517,9 +215,9 @@ class DataFrame(Annotated):
 
     # -- reading ------------------------------------------------------------------------
     def _read(self, rows: Any, names: Sequence[str] | None = None) -> Any:
-        sel, pick = _selection(rows, len(self))
+        sel, pick = row_selection(rows, len(self))
         raw = self._data.read(sel if names is None else (sel, *names))
-        out = _decoded(np.asarray(raw))
+        out = decoded(np.asarray(raw))
         return out if pick is None else out[pick]
 
     def __getitem__(self, index: Any) -> Any:
@@ -581,7 +279,7 @@ class DataFrame(Annotated):
                 row = row[0]
         if not isinstance(row, (int, np.integer)) or isinstance(row, bool):
             raise TypeError(f"the row of a cell must be an int, not {row!r}")
-        return int(_row_numbers(row, len(self))[0]), self._column_name(column)
+        return int(row_numbers(row, len(self))[0]), self._column_name(column)
 
     def read_cell(self, position: Any = None, col_name: str | None = None, row_idx: Any = None) -> Any:
         """One value: at ``position=(row, column)`` or at ``col_name`` and ``row_idx``.
@@ -615,7 +313,7 @@ class DataFrame(Annotated):
 
     # -- writing ------------------------------------------------------------------------
     def _fit(self, data: Any) -> Array:
-        return _table(data, self._data.dtype)
+        return to_table(data, self._data.dtype)
 
     def write_rows(self, rows: Any, index: Any) -> None:
         """Overwrite the rows at ``index`` (ints or a list of ints) with ``rows``.
@@ -623,7 +321,7 @@ class DataFrame(Annotated):
         One row may be given without nesting when it replaces a single row.
         """
         self._writable("write rows")
-        numbers = _row_numbers(index, len(self))
+        numbers = row_numbers(index, len(self))
         table = self._fit(rows)
         if len(table) != len(numbers):
             raise IncompatibleDimensions(
@@ -656,12 +354,12 @@ class DataFrame(Annotated):
         if name is None and index is None:
             raise ValueError("Either index or name must not be None")
         target = self._column_name(name if name is not None else index)  # type: ignore[arg-type]
-        values = _column_values(column)
+        values = column_values(column)
         n = len(self)
         if len(values) != n:
             raise IncompatibleDimensions(f"the column has {len(values)} values but the data frame has {n} rows")
         data = self._data
-        fitted = _fit_column(values, data.dtype.fields[target][0], target)  # type: ignore[index]
+        fitted = fit_column(values, data.dtype.fields[target][0], target)  # type: ignore[index]
         if not n:
             return
         table = data.read(())
@@ -673,7 +371,7 @@ class DataFrame(Annotated):
         self._writable("write a cell")
         row, name = self._cell(position, col_name, row_idx)
         data = self._data
-        value = _fit_column([cell], data.dtype.fields[name][0], name)  # type: ignore[index]
+        value = fit_column([cell], data.dtype.fields[name][0], name)  # type: ignore[index]
         record = data.read(slice(row, row + 1))
         record[name] = value
         data.write(slice(row, row + 1), record)
@@ -746,7 +444,7 @@ class DataFrame(Annotated):
             raise InvalidAttrType(str, name)
         if name in names:
             raise DuplicateColumnName(f"{self!r} already has a column named {name!r}")
-        values = _column_values(column)
+        values = column_values(column)
         n = len(self)
         if len(values) != n:
             raise IncompatibleDimensions(f"the column has {len(values)} values but the data frame has {n} rows")
@@ -754,13 +452,13 @@ class DataFrame(Annotated):
             if isinstance(column, np.ndarray) and column.dtype.kind != "O":
                 datatype = column.dtype
             elif len(values):
-                datatype = _infer_type(values[0], name)
+                datatype = infer_type(values[0], name)
             else:
                 raise ValueError(f"give the datatype of column {name!r}: it has no values to infer it from")
         old = self._data
         fields: Mapping[str, Any] = old.dtype.fields or {}
-        dtype = _packed([(c, fields[c][0]) for c in names] + [(name, datatype)])
-        fitted = _fit_column(values, dtype.fields[name][0], name)  # type: ignore[index]
+        dtype = packed_dtype([(c, fields[c][0]) for c in names] + [(name, datatype)])
+        fitted = fit_column(values, dtype.fields[name][0], name)  # type: ignore[index]
         raw = old.read(())
         table = np.empty(n, dtype=dtype)
         for c in names:
@@ -788,7 +486,12 @@ class DataFrame(Annotated):
             node.unlink(tmp)
         n = len(table)
         new = node.create_dataset(
-            tmp, (n,), table.dtype, data=table if n else None, chunks=_chunks(table.dtype), compression=old.compression
+            tmp,
+            (n,),
+            table.dtype,
+            data=table if n else None,
+            chunks=chunk_shape(table.dtype),
+            compression=old.compression,
         )
         for key in old.attr_names():
             value = old.get_attr(key)
@@ -800,7 +503,7 @@ class DataFrame(Annotated):
     def print_table(self, row_sl: Any = None, col_sl: Any = None) -> None:
         """Print the table (or the rows ``row_sl`` and columns ``col_sl`` of it)."""
         all_names = self.column_names
-        rows = _row_numbers(slice(None) if row_sl is None else row_sl, len(self))
+        rows = row_numbers(slice(None) if row_sl is None else row_sl, len(self))
         cols = np.arange(len(all_names))[slice(None) if col_sl is None else col_sl]
         names = [all_names[int(i)] for i in np.atleast_1d(cols)]
         data = self._read(rows, names) if len(rows) else []
@@ -832,16 +535,6 @@ def _fitted_strings(stored: Any, ncols: int) -> list[str]:
     return values + [""] * (ncols - len(values))
 
 
-def _column_values(column: Any) -> Sequence[Any] | Array:
-    if isinstance(column, (str, bytes)) or not isinstance(column, Iterable):
-        raise TypeError(f"a column must be a sequence of values, not {column!r}")
-    if isinstance(column, np.ndarray):
-        if column.ndim != 1:
-            raise InvalidData(f"a column must be 1-D, not {column.ndim}-D")
-        return column
-    return list(column)
-
-
 def create_data_frame(
     block: Block,
     name: str,
@@ -864,12 +557,12 @@ def create_data_frame(
     existing = block._node.get_group("data_frames")
     if existing is not None and name in existing:
         raise DuplicateName("create_data_frame", name)
-    dtype = _spec_dtype(col_dict, col_names, col_dtypes, data)
-    table = _table(data, dtype) if data is not None else np.empty(0, dtype=dtype)
+    dtype = spec_dtype(col_dict, col_names, col_dtypes, data)
+    table = to_table(data, dtype) if data is not None else np.empty(0, dtype=dtype)
     parent = block._node.require_group("data_frames")
     node = create_entity_group(block._file, parent, name, type_, "data_frame")
     gzip = "gzip" if compression == Compression.DeflateNormal else None
     node.create_dataset(
-        "data", table.shape, dtype, data=table if len(table) else None, chunks=_chunks(dtype), compression=gzip
+        "data", table.shape, dtype, data=table if len(table) else None, chunks=chunk_shape(dtype), compression=gzip
     )
     return DataFrame(block._file, node, block)
