@@ -33,6 +33,7 @@ __all__ = [
     "FileInUse",
     "ColumnNotFound",
     "CopyNameClash",
+    "CorruptFile",
 ]
 
 
@@ -165,3 +166,11 @@ class ColumnNotFound(NixError, KeyError, ValueError):
 
 class CopyNameClash(DuplicateName, NameError):
     """A copy would take a name that already exists where it goes (nixio raised NameError)."""
+
+
+class CorruptFile(InvalidFile, RuntimeError):
+    """Part of the file cannot be read: it is damaged or holds values of the wrong kind.
+
+    The message names the HDF5 path of the damaged object. ``nixkit recover`` copies
+    whatever can still be read into a new file.
+    """

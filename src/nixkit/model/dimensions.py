@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nixkit.exceptions import IncompatibleDimensions, InvalidAttrType, InvalidData, OutOfBounds
+from nixkit.exceptions import IncompatibleDimensions, InvalidAttrType, InvalidData, InvalidEntity, OutOfBounds
 from nixkit.model.entity import write_header
 from nixkit.model.enums import DimensionType, IndexMode, SliceMode
 from nixkit.storage.hdf5 import STR_DTYPE
@@ -592,7 +592,7 @@ class DimensionContainer:
         kind = node.get_attr("dimension_type")
         cls = _CLASSES.get(kind) if isinstance(kind, str) else None
         if cls is None:
-            raise ValueError(f"{kind!r} is not a valid DimensionType (dimension {index} of {self._da!r})")
+            raise InvalidEntity(f"{kind!r} is not a valid DimensionType ({node.path} of {self._da!r})")
         return cls(self._da, node, index)
 
     def __len__(self) -> int:

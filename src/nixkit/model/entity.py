@@ -2,52 +2,30 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
-from nixkit.exceptions import DuplicateName, InvalidAttrType, InvalidName
+from nixkit.exceptions import DuplicateName, InvalidAttrType, InvalidEntity
+from nixkit.util.ids import check_entity_name as check_name
+from nixkit.util.ids import check_entity_type as check_type
+from nixkit.util.ids import create_id as new_id
+from nixkit.util.ids import is_uuid
 from nixkit.util.time import now_int, str_to_time, time_to_str
+
+__all__ = [
+    "Annotated",
+    "Entity",
+    "check_name",
+    "check_type",
+    "create_entity_group",
+    "is_uuid",
+    "new_id",
+    "write_header",
+]
 
 if TYPE_CHECKING:
     from nixkit.model.file import File
     from nixkit.model.section import Section
     from nixkit.storage.hdf5 import DatasetNode, GroupNode
-
-
-def new_id() -> str:
-    """A fresh entity id (UUID4, lower case with dashes)."""
-    return str(uuid.uuid4())
-
-
-def is_uuid(value: object) -> bool:
-    """Whether ``value`` reads as a UUID."""
-    if not isinstance(value, str) or len(value) < 32:
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def check_name(name: object, what: str = "name") -> str:
-    """Validate an entity name: a non-empty str without '/'."""
-    if not isinstance(name, str):
-        raise InvalidAttrType(str, name)
-    if not name:
-        raise InvalidName(f"{what} must not be empty")
-    if "/" in name:
-        raise InvalidName(f"{what} {name!r} must not contain '/'; nixkit.util.names.sanitizer fixes it")
-    return name
-
-
-def check_type(type_: object) -> str:
-    """Validate an entity type: a non-empty str."""
-    if not isinstance(type_, str):
-        raise InvalidAttrType(str, type_)
-    if not type_:
-        raise InvalidName("type must not be empty")
-    return type_
 
 
 def write_header(
@@ -147,7 +125,10 @@ class Entity:
 
     def _time_attr(self, key: str) -> int:
         value = self._node.get_attr(key)
-        return str_to_time(value) if value else 0
+        try:
+            return str_to_time(value) if value else 0
+        except ValueError as exc:
+            raise InvalidEntity(f"{key} of {self._node.path} is not a date (YYYYMMDDTHHMMSS): {value!r}") from exc
 
     def force_created_at(self, time: int | None = None) -> None:
         """Set the creation time (``None``: now); ``time`` must be a Python int."""

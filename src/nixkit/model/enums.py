@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from nixkit.exceptions import InvalidEntity
+
 
 class FileMode:
     """How a file is opened: the values are the h5py-style mode letters."""
@@ -50,7 +52,7 @@ class LinkType(Enum):
                 return cls(value.lower())
             except ValueError:
                 pass
-        raise ValueError(f"invalid link type {value!r}; use one of tagged, untagged, indexed")
+        raise InvalidEntity(f"invalid link type {value!r}; use one of tagged, untagged, indexed")
 
 
 class IndexMode(Enum):

@@ -59,6 +59,12 @@ class File:
         Default compression for data arrays created through this object.
     auto_update_timestamps : bool
         Whether setters refresh the ``updated_at`` time of the entity they change.
+    swmr : bool
+        HDF5 single-writer/multiple-reader mode, for following a recording live. With
+        ``FileMode.ReadOnly`` the file is read as another process appends to it: shapes
+        and data show what the writer has flushed. With a writing mode the file uses the
+        newest HDF5 format (which nixio 1.5.4 reads and writes too); create the entities,
+        then call :meth:`start_swmr` and append.
     """
 
     def __init__(
@@ -67,6 +73,7 @@ class File:
         mode: str = FileMode.ReadWrite,
         compression: Compression = Compression.Auto,
         auto_update_timestamps: bool = True,
+        swmr: bool = False,
     ) -> None:
         if isinstance(path, bytes):
             path = path.decode()
@@ -86,7 +93,7 @@ class File:
         # passes _check_writable, which empties it, so entries are never stale.
         self._read_cache: dict[Any, Any] = {}
         h5mode = {"r": "r", "a": "r+", "w": "w"}[mode]
-        self._handle = FileHandle(self._path, h5mode)
+        self._handle = FileHandle(self._path, h5mode, swmr)
         self._node: GroupNode = self._handle.root
         try:
             if mode == FileMode.Overwrite:
@@ -105,11 +112,12 @@ class File:
         compression: Compression = Compression.Auto,
         backend: object = None,
         auto_update_timestamps: bool = True,
+        swmr: bool = False,
     ) -> File:
         """Open or create a NIX file; same parameters as :class:`File`."""
         if backend is not None:
             warnings.warn("Backend selection is deprecated. Ignoring value.", DeprecationWarning, stacklevel=2)
-        return cls(path, mode, compression, auto_update_timestamps)
+        return cls(path, mode, compression, auto_update_timestamps, swmr)
 
     # -- header -----------------------------------------------------------------------
     def _write_header(self) -> None:
@@ -164,7 +172,10 @@ class File:
         value = self._node.get_attr("version")
         if value is None:
             return ()
-        return tuple(int(v) for v in np.atleast_1d(value))
+        try:
+            return tuple(int(v) for v in np.atleast_1d(value))
+        except (TypeError, ValueError) as exc:
+            raise FormatVersionError(f"Invalid version specified in file {self._path!r}: {value!r}") from exc
 
     @property
     def format(self) -> str | None:
@@ -333,14 +344,30 @@ class File:
         return validate_file(self)
 
     def flush(self) -> None:
-        """Push all buffered changes to the operating system.
+        """Write all buffered changes to the file.
 
-        After it returns, everything written through this object is in the file as the
-        operating system sees it; a crash of this process can no longer lose it (a crash
-        of the machine can, unless the OS has written its cache).
+        After it returns, every entity, attribute and data value written through this
+        object is in the file as the operating system sees it, and the file is
+        consistent: if this process is then killed, the file opens and holds all of it
+        (later, unflushed changes may be partly there or missing, but never damage what
+        was flushed; ``nixkit recover`` rescues a file that a killed writer left unopenable).
+        A crash of the machine itself can still lose what the OS has not yet written to
+        the disk. With :meth:`start_swmr`, a flush is also what makes appended data
+        visible to following readers.
         """
         if self.is_open():
             self._handle.flush()
+
+    def start_swmr(self) -> None:
+        """Let reader processes follow this file live (HDF5 single-writer/multiple-reader).
+
+        The file must have been opened for writing with ``swmr=True``. From now on HDF5
+        allows only writes to existing data (``DataArray.append`` and writes), no new
+        entities or attributes; readers open the file with
+        ``File.open(path, FileMode.ReadOnly, swmr=True)`` and see each :meth:`flush`.
+        """
+        self._check_writable("start SWMR writing")
+        self._handle.start_swmr()
 
     def close(self) -> None:
         """Flush and close the file; further use of its entities raises an error."""

@@ -7,6 +7,8 @@ cost of a NIX operation stays close to the raw HDF5 work it needs.
 
 from __future__ import annotations
 
+import functools
+import numbers
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,14 @@ import h5py
 import numpy as np
 from h5py import h5, h5o, h5p, h5s
 
-from nixkit.exceptions.exceptions import FileInUse, InvalidFile, ReadOnlyError
+from nixkit.exceptions.exceptions import (
+    CorruptFile,
+    EntityNotFound,
+    FileInUse,
+    InvalidFile,
+    NixError,
+    ReadOnlyError,
+)
 
 STR_DTYPE = h5py.string_dtype("utf-8")
 ASCII_DTYPE = h5py.string_dtype("ascii")
@@ -52,7 +61,7 @@ def is_string_dtype(dtype: np.dtype[Any]) -> bool:
     return h5py.check_string_dtype(dtype) is not None
 
 
-def open_file(path: str | Path, mode: str) -> h5py.File:
+def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
     """Open an HDF5 file, mapping low-level failures to nixkit errors.
 
     Parameters
@@ -61,6 +70,10 @@ def open_file(path: str | Path, mode: str) -> h5py.File:
         Location of the file.
     mode : str
         ``"r"``, ``"r+"`` or ``"w"``.
+    swmr : bool
+        Single-writer/multiple-reader use: a reader (``"r"``) follows a file that a writer
+        process is appending to; a writer (``"r+"``/``"w"``) uses the newest HDF5 file format,
+        which SWMR writing needs (see :meth:`FileHandle.start_swmr`).
 
     Returns
     -------
@@ -73,22 +86,131 @@ def open_file(path: str | Path, mode: str) -> h5py.File:
             fcpl = h5p.create(h5p.FILE_CREATE)
             fcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
             fapl = h5p.create(h5p.FILE_ACCESS)
+            if swmr:
+                fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
             fid = h5py.h5f.create(str(path).encode(), h5py.h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl)
             return h5py.File(fid)
+        if swmr:
+            return h5py.File(path, mode, libver="latest", swmr=mode == "r")
         return h5py.File(path, mode)
     except FileNotFoundError:
         raise
     except PermissionError as exc:
         raise ReadOnlyError(f"cannot open {str(path)!r} for writing: {exc}") from exc
     except OSError as exc:
-        if _looks_like_hdf5(path):
-            raise FileInUse(
-                f"cannot open {str(path)!r} ({exc}); another File object or process may hold it "
-                "open for writing: close it first"
+        raise _open_error(path, exc) from exc
+
+
+def _open_error(path: str | Path, exc: OSError) -> NixError:
+    text = str(exc)
+    if "unable to lock" in text:  # not just "lock": "sblock" appears in truncation errors
+        return FileInUse(
+            f"cannot open {str(path)!r}: another process (or another File object) has it open for "
+            f"writing; close that first ({text})"
+        )
+    if "already open for" in text:
+        # A file in the newest format records that a writer has it open. After a killed
+        # writer the mark stays: the file is still readable with swmr=True.
+        return FileInUse(
+            f"cannot open {str(path)!r}: it is marked as open for writing ({text}). If no process "
+            "is writing it, its writer was killed: open it with swmr=True to read it, or run "
+            "'nixkit recover' to copy it into a new file"
+        )
+    if _looks_like_hdf5(path):
+        return CorruptFile(
+            f"{str(path)!r} is a damaged HDF5 file ({text}); 'nixkit recover' copies what can still "
+            "be read into a new file"
+        )
+    return InvalidFile(f"{str(path)!r} is not a readable HDF5 file ({text}); NIX files are HDF5 files")
+
+
+# Attributes with a fixed kind in the NIX layout: a stored value of another kind means
+# damage, reported with the object's path instead of failing later in arithmetic.
+_TEXT_ATTRS = frozenset(
+    (
+        "name",
+        "type",
+        "entity_id",
+        "created_at",
+        "updated_at",
+        "definition",
+        "label",
+        "unit",
+        "link_type",
+        "target_type",
+        "dimension_type",
+        "data_object_type",
+        "odml_type",
+        "repository",
+    )
+)
+_NUMBER_ATTRS = frozenset(("sampling_interval", "offset", "expansion_origin", "uncertainty"))
+
+
+def _checked(node: Any, key: str, value: Any) -> Any:
+    if key in _TEXT_ATTRS:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            return value[0]
+    elif key in _NUMBER_ATTRS:
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.reshape(()).item()
+        if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+            return value
+    else:
+        return value
+    expected = "text" if key in _TEXT_ATTRS else "a number"
+    raise CorruptFile(f"attribute {key!r} of {_path_of(node)} holds {value!r} where {expected} belongs")
+
+
+def _path_of(node: Any) -> str:
+    try:
+        return str(node._h.name)
+    except Exception:  # the handle itself may be what is broken
+        return "an object of the file"
+
+
+# Open SWMR readers in this process; while there are none, opening a dataset costs nothing extra.
+_swmr_readers = [0]
+
+
+def _fresh(ds: h5py.Dataset) -> h5py.Dataset:
+    """``ds``, refreshed when it belongs to a SWMR reader (so it shows what the writer appended)."""
+    if _swmr_readers[0] and h5py.h5i.get_file_id(ds.id).get_intent() & h5py.h5f.ACC_SWMR_READ:
+        ds.refresh()
+    return ds
+
+
+def _target(node: Any, args: tuple[Any, ...]) -> str:
+    """The path a node method was working on: the node's, or its child's when named."""
+    base = _path_of(node)
+    return f"{base.rstrip('/')}/{args[0]}" if args and isinstance(args[0], str) else base
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn HDF5 read failures into nixkit errors that name the object's path.
+
+    A missing child becomes :class:`EntityNotFound` (a KeyError); an unreadable object
+    (damaged metadata, truncated file) becomes :class:`CorruptFile`.
+    """
+
+    @functools.wraps(method)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except NixError:
+            raise
+        except KeyError as exc:
+            reason = exc.args[0] if exc.args else exc
+            raise EntityNotFound(f"{_target(self, args)} does not exist or cannot be opened ({reason})") from exc
+        except (OSError, RuntimeError) as exc:
+            what = _target(self, args)
+            raise CorruptFile(
+                f"cannot read {what}: {exc}; the file may be damaged ('nixkit recover' rescues what is readable)"
             ) from exc
-        raise InvalidFile(
-            f"{str(path)!r} is not a readable HDF5 file ({exc}); NIX files are HDF5 files"
-        ) from exc
+
+    return guarded
 
 
 def _looks_like_hdf5(path: str | Path) -> bool:
@@ -106,8 +228,13 @@ class _AttrMixin:
     __slots__ = ()
     _h: Any
 
+    @_guarded
     def get_attr(self, key: str, default: Any = None) -> Any:
-        """Return attribute ``key`` decoded to Python/numpy, or ``default``."""
+        """Return attribute ``key`` decoded to Python/numpy, or ``default``.
+
+        Attributes whose kind the NIX layout fixes (names and units are text, intervals
+        and offsets are numbers) raise :class:`CorruptFile` when they hold anything else.
+        """
         attrs = self._h.attrs
         if key not in attrs:
             return default
@@ -116,12 +243,14 @@ class _AttrMixin:
         except (OSError, TypeError):
             # An attribute whose type h5py cannot convert reads as missing.
             return default
-        return decode(value)
+        return _checked(self, key, decode(value))
 
+    @_guarded
     def has_attr(self, key: str) -> bool:
         """Whether attribute ``key`` exists."""
         return key in self._h.attrs
 
+    @_guarded
     def attr_names(self) -> list[str]:
         """Names of all attributes."""
         return list(self._h.attrs)
@@ -142,6 +271,7 @@ class _AttrMixin:
             del self._h.attrs[key]
 
     @property
+    @_guarded
     def address(self) -> int:
         """File address of the object: equal for every hard link to it."""
         return int(h5o.get_info(self._h.id).addr)
@@ -175,6 +305,7 @@ class DatasetNode(_AttrMixin):
         self._h = handle
 
     @property
+    @_guarded
     def shape(self) -> tuple[int, ...]:
         """Current extent."""
         return tuple(self._h.shape)
@@ -204,6 +335,7 @@ class DatasetNode(_AttrMixin):
         """Whether the elements are strings."""
         return is_string_dtype(self._h.dtype)
 
+    @_guarded
     def read(self, index: Any = ()) -> Any:
         """Read ``index`` (h5py selection rules); strings come back as ``str`` objects."""
         h = self._h
@@ -215,6 +347,7 @@ class DatasetNode(_AttrMixin):
         """Write ``value`` into selection ``index``."""
         self._h[index] = value
 
+    @_guarded
     def read_direct(self, dest: np.ndarray[Any, Any], source_sel: Any = None) -> None:
         """Read straight into ``dest`` without an intermediate copy."""
         self._h.read_direct(dest, source_sel)
@@ -268,9 +401,10 @@ class GroupNode(_AttrMixin):
     def __contains__(self, name: str) -> bool:
         try:
             return bool(self._h.id.links.exists(name.encode()))
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, RuntimeError):
             return False
 
+    @_guarded
     def __len__(self) -> int:
         return int(self._h.id.get_num_objs())
 
@@ -278,12 +412,14 @@ class GroupNode(_AttrMixin):
         order = self._h.id.get_create_plist().get_link_creation_order()
         return h5.INDEX_CRT_ORDER if order & h5p.CRT_ORDER_INDEXED else h5.INDEX_NAME
 
+    @_guarded
     def names(self) -> list[str]:
         """Child names in creation order (name order if the file has no order index)."""
         out: list[bytes] = []
         self._h.id.links.iterate(out.append, idx_type=self._index_type())
         return [n.decode("utf-8", errors="surrogateescape") for n in out]
 
+    @_guarded
     def name_at(self, index: int) -> str:
         """Name of the child at creation-order position ``index`` (may be negative)."""
         n = len(self)
@@ -298,7 +434,7 @@ class GroupNode(_AttrMixin):
         """``"group"``, ``"dataset"`` or None for a missing or dangling child."""
         try:
             obj = self._h.get(name, getclass=True)
-        except (KeyError, OSError, ValueError):
+        except (KeyError, OSError, ValueError, RuntimeError):
             return None
         if obj is h5py.Group:
             return "group"
@@ -306,42 +442,45 @@ class GroupNode(_AttrMixin):
             return "dataset"
         return None
 
+    @_guarded
     def child(self, name: str) -> GroupNode | DatasetNode:
         """The group or dataset named ``name``; KeyError if missing."""
         obj = self._h[name]
         if isinstance(obj, h5py.Dataset):
-            return DatasetNode(obj)
+            return DatasetNode(_fresh(obj))
         return GroupNode(obj)
 
+    @_guarded
     def group(self, name: str) -> GroupNode:
         """Child group ``name``; KeyError if missing or not a group."""
         obj = self._h[name]
         if not isinstance(obj, h5py.Group):
-            raise KeyError(name)
+            raise EntityNotFound(f"{_path_of(self)}/{name} is not a group")
         return GroupNode(obj)
 
     def get_group(self, name: str) -> GroupNode | None:
         """Child group ``name`` or None."""
         try:
             obj = self._h.get(name)
-        except (KeyError, OSError, ValueError):
+        except (KeyError, OSError, ValueError, RuntimeError):
             return None
         return GroupNode(obj) if isinstance(obj, h5py.Group) else None
 
+    @_guarded
     def dataset(self, name: str) -> DatasetNode:
         """Child dataset ``name``; KeyError if missing or not a dataset."""
         obj = self._h[name]
         if not isinstance(obj, h5py.Dataset):
-            raise KeyError(name)
-        return DatasetNode(obj)
+            raise EntityNotFound(f"{_path_of(self)}/{name} is not a dataset")
+        return DatasetNode(_fresh(obj))
 
     def get_dataset(self, name: str) -> DatasetNode | None:
         """Child dataset ``name`` or None."""
         try:
             obj = self._h.get(name)
-        except (KeyError, OSError, ValueError):
+        except (KeyError, OSError, ValueError, RuntimeError):
             return None
-        return DatasetNode(obj) if isinstance(obj, h5py.Dataset) else None
+        return DatasetNode(_fresh(obj)) if isinstance(obj, h5py.Dataset) else None
 
     def create_group(self, name: str) -> GroupNode:
         """Create child group ``name`` with creation order tracked and indexed."""
@@ -392,6 +531,7 @@ class GroupNode(_AttrMixin):
         """Move child ``old`` to ``new`` within this group."""
         self._h.move(old, new)
 
+    @_guarded
     def link_address(self, name: str) -> int | None:
         """Object address a hard link points to, without opening the object."""
         info = self._h.id.links.get_info(name.encode())
@@ -427,9 +567,24 @@ class FileHandle:
 
     __slots__ = ("_f", "root")
 
-    def __init__(self, path: str | Path, mode: str) -> None:
-        self._f = open_file(path, mode)
+    def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
+        self._f = open_file(path, mode, swmr)
         self.root = GroupNode(self._f)
+        if swmr and mode == "r":
+            _swmr_readers[0] += 1
+
+    def start_swmr(self) -> None:
+        """Start single-writer/multiple-reader writing: from now on readers may follow the file.
+
+        HDF5 then allows only writes to existing datasets (appends included), no new
+        groups, datasets or attributes. The file must have been opened with ``swmr=True``.
+        """
+        self._f.swmr_mode = True
+
+    @property
+    def swmr(self) -> bool:
+        """Whether the file is in SWMR mode (a following reader, or a writer after :meth:`start_swmr`)."""
+        return bool(self._f.swmr_mode)
 
     @property
     def filename(self) -> str:
@@ -453,6 +608,8 @@ class FileHandle:
     def close(self) -> None:
         """Close the file (idempotent)."""
         if self._f.id.valid:
+            if self._f.id.get_intent() & h5py.h5f.ACC_SWMR_READ:
+                _swmr_readers[0] -= 1
             self._f.close()
 
 
