@@ -96,7 +96,7 @@ def leaky_integrate_and_fire(stimulus: np.ndarray[Any, Any], seed: int = 42) -> 
 def _stimulus() -> np.ndarray[Any, Any]:
     t = np.arange(int(DURATION / DT)) * DT
     slow = 12.0 * np.sin(2 * np.pi * 4 * t) + 8.0 * np.sin(2 * np.pi * 11 * t)
-    return np.asarray(25.0 + slow + 4.0 * np.sin(2 * np.pi * 37 * t + 1.0))
+    return np.asarray(17.0 + slow + 4.0 * np.sin(2 * np.pi * 37 * t + 1.0))
 
 
 # -- the blocks, one per tutorial section ----------------------------------------------------

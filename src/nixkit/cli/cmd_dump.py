@@ -36,7 +36,7 @@ def _leading_rows(shape: tuple[int, ...], max_elements: int | None) -> int | Non
 def _add_data(obj: Any, node: Any, max_elements: int | None) -> None:
     shape = tuple(obj.shape)
     rows = _leading_rows(shape, max_elements)
-    values = obj[:rows] if rows is not None else obj[...]
+    values = obj[:rows]
     if node.kind == "DataFrame":
         node.fields["data"] = [_clean(list(row)) for row in np.atleast_1d(values).tolist()]
     else:

@@ -53,7 +53,7 @@ def plot(file: str, entity: str, output: str | None, kind: str, ref: str, dpi: i
                 ax = plot_multi_tag(obj, ref=reference, kind=kind)
             else:
                 raise BadFile(f"{entity}: a {kind_name} cannot be plotted; give a DataArray, Tag or MultiTag")
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, LookupError) as exc:
             raise BadFile(f"{entity}: {exc}") from exc
         target = output or re.sub(r"[^\w.-]+", "_", obj.name) + ".png"
         figure = cast("Figure", ax.figure)

@@ -40,7 +40,7 @@ class NixGroup(click.Group):
             raise InternalError(f"{type(exc).__name__}: {one_line(exc)}") from exc
 
 
-@click.group(cls=NixGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="nixkit", cls=NixGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nixkit", prog_name="nixkit")
 def cli() -> None:
     """Explore, check, upgrade, dump and plot NIX files (the neuroscience data format).
