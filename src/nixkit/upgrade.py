@@ -367,30 +367,21 @@ def _fix_header(root: GroupNode, counts: Counter[str]) -> None:
         root.require_group(name)
 
 
-def _entities(owner: GroupNode, container: str) -> list[GroupNode]:
-    group = owner.get_group(container)
-    if group is None:
-        return []
-    return [node for node in (group.get_group(n) for n in group.names()) if node is not None]
-
-
 def _fix_blocks(root: GroupNode, counts: Counter[str]) -> None:
-    for block in _entities(root, "data"):
-        for da in _entities(block, "data_arrays"):
-            dims = da.get_group("dimensions")
-            if dims is not None:
-                for key in dims.names():
-                    dim = dims.get_group(key)
-                    if dim is not None:
-                        _fix_dimension(da, dim, counts)
-        for df in _entities(block, "data_frames"):
-            _fix_frame_units(df, counts)
-        for group in _entities(block, "groups"):
+    # Every group is classified by its content, so arrays only reachable through a link
+    # (such as nixio's hidden copies under a tag's references) are converted too.
+    groups: list[GroupNode] = []
+    root.walk_groups(groups.append)
+    for group in groups:
+        data = group.get_dataset("data")
+        if group.has_attr("link_type"):
+            _fix_feature(group, counts)
+        elif data is not None and data.dtype.names:
+            _fix_frame_units(group, data, counts)
+        elif data is not None:
+            _fix_dimensions(group.get_group("dimensions"), counts)
+        elif not group.has_attr("dimension_type") and group.get_group("data_frame") is not None:
             _fix_group_frames(group, counts)
-        for container in ("tags", "multi_tags"):
-            for tag in _entities(block, container):
-                for feature in _entities(tag, "features"):
-                    _fix_feature(feature, counts)
 
 
 def _new_link(dim: GroupNode, target: GroupNode, object_type: str, index: Any) -> None:
@@ -404,7 +395,16 @@ def _new_link(dim: GroupNode, target: GroupNode, object_type: str, index: Any) -
     link.link(target, str(target.get_attr("entity_id", "")) or "target")
 
 
-def _fix_dimension(da: GroupNode, dim: GroupNode, counts: Counter[str]) -> None:
+def _fix_dimensions(dims: GroupNode | None, counts: Counter[str]) -> None:
+    if dims is None:
+        return
+    for key in dims.names():
+        dim = dims.get_group(key)
+        if dim is not None:
+            _fix_dimension(dim, counts)
+
+
+def _fix_dimension(dim: GroupNode, counts: Counter[str]) -> None:
     kind = dim.get_attr("dimension_type")
     if kind == "range" and "ticks" not in dim and "link" not in dim:
         for name in dim.names():
@@ -432,9 +432,8 @@ def _fix_dimension(da: GroupNode, dim: GroupNode, counts: Counter[str]) -> None:
         counts["data_frame dimension"] += 1
 
 
-def _fix_frame_units(df: GroupNode, counts: Counter[str]) -> None:
-    data = df.get_dataset("data")
-    if data is None or not data.has_attr("units"):
+def _fix_frame_units(df: GroupNode, data: DatasetNode, counts: Counter[str]) -> None:
+    if not data.has_attr("units"):
         return
     if not df.has_attr("units"):
         _copy_units(data, df)
