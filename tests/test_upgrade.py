@@ -21,7 +21,7 @@ import pytest
 
 import nixkit as nix
 from conftest import REALFILES, realfile_paths, sha256
-from nixkit.exceptions import FileMissing, FormatVersionError, InvalidFile, NixError
+from nixkit.exceptions import FileMissing, FormatVersionError, InvalidFile, NixError, ReadOnlyError
 from nixkit.upgrade import UpgradeReport, file_upgrade, needs_upgrade, upgrade
 from walk import differences, walk_file
 
@@ -420,3 +420,18 @@ def test_fixed_length_strings_and_bitfield_booleans(tmp_path: Path) -> None:
     g = nixio.File.open(str(path), nixio.FileMode.ReadOnly)
     assert list(g.blocks["b"].data_arrays["names"][:]) == ["x", "y", "longer text"]
     g.close()
+
+
+def test_unwritable_folder_is_a_read_only_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When no file can be made beside the original, ReadOnlyError says why; nothing changes."""
+    path = _copy(CPP_MASTER, tmp_path)
+    before = sha256(path)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise PermissionError("read-only folder")
+
+    monkeypatch.setattr(upgrade_module.tempfile, "mkstemp", refuse)
+    with pytest.raises(ReadOnlyError, match="not writable") as err:
+        upgrade(path)
+    assert isinstance(err.value, PermissionError)
+    assert sha256(path) == before

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from nixkit.exceptions import FileMissing, FormatVersionError, InvalidFile
+from nixkit.exceptions import FileMissing, FormatVersionError, InvalidFile, ReadOnlyError
 from nixkit.model.entity import is_uuid, new_id
 from nixkit.model.file import FILE_FORMAT, HDF_FF_VERSION, can_read
 from nixkit.storage.hdf5 import (
@@ -163,6 +163,8 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
         ``path`` is not an HDF5 file, or not a NIX file.
     FormatVersionError
         The file's version is invalid or newer than this library.
+    ReadOnlyError
+        The folder of ``path`` is not writable.
     """
     path = str(path)
     version = _read_version(path)
@@ -174,7 +176,12 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
             )
         return UpgradeReport(path, version, version)
     folder, base = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".upgrading", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".upgrading", dir=folder)
+    except PermissionError as exc:
+        raise ReadOnlyError(
+            f"cannot upgrade {path!r}: the new file is written beside it, but {folder!r} is not writable"
+        ) from exc
     os.close(fd)
     try:
         counts = _write_upgraded(path, tmp, progress)
