@@ -246,3 +246,18 @@ def test_data_frame_copy(built: Path) -> None:
         assert df.column_names == ("n", "x") and df.shape == (2,)
         df.append_rows([(3, 2.5)])
         assert b.data_frames["table"].shape == (2,)
+
+
+def test_entities_named_like_reference_links_are_copied(tmp_path: Path) -> None:
+    """An array named "positions" or "metadata" is owned by its block, not a reference."""
+    path = tmp_path / "names.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        b = f.create_block("b", "t")
+        positions = b.create_data_array("positions", "t", data=[1.0, 2.0])
+        b.create_data_array("metadata", "t", data=[3.0])
+        b.create_multi_tag("mt", "t", positions=positions)
+        c = f.create_block("c", "t", copy_from=b)
+        assert _addr(c.data_arrays["positions"]) != _addr(positions)
+        assert _addr(c.data_arrays["metadata"]) != _addr(b.data_arrays["metadata"])
+        assert _addr(c.multi_tags["mt"].positions) == _addr(c.data_arrays["positions"])
+        assert c.metadata is None

@@ -32,26 +32,25 @@ if TYPE_CHECKING:
 
 __all__ = ["copy_entity"]
 
-# Single-reference link names: they always point to an object owned elsewhere.
-_REFERENCE_NAMES = frozenset({"metadata", "positions", "extents"})
+# Link names of single references held directly by an entity group.
+_REFERENCE_NAMES = frozenset({"metadata", "positions", "extents", "data", "link"})
 
 
-def is_reference(link_name: str, target: Node) -> bool:
-    """Whether the link ``link_name`` to ``target`` refers to, rather than owns, its target.
+def is_reference(group: GroupNode, link_name: str, target: Node) -> bool:
+    """Whether the link ``link_name`` in ``group`` refers to, rather than owns, its target.
 
-    Entities are owned through a link named by their name; references are named by the
-    target's id or by a fixed name (``metadata``, ``positions``, ``extents``, a Feature's
-    ``data`` and a Section's ``link``). Groups without a name (containers, dimensions,
-    features, dimension links) and datasets are always owned.
+    An entity is owned through the link named by its name inside a container group.
+    References are the fixed-name links of an entity group (``metadata``, ``positions``,
+    ``extents``, a Feature's ``data``, a Section's ``link``) and links named by the
+    target's id. Groups without a name (containers, dimensions, features, dimension
+    links) and datasets are always owned.
     """
-    if link_name in _REFERENCE_NAMES:
-        return True
     if isinstance(target, DatasetNode):
         return False
     name = target.get_attr("name")
-    if link_name in ("link", "data"):
-        # A Section's link and a Feature's data point to named entities; a dimension's
-        # link/ group has no name.
+    if link_name in _REFERENCE_NAMES and group.has_attr("entity_id"):
+        # Directly inside an entity (not a container), these names are single references;
+        # a dimension's link/ group has no name and is owned.
         return name is not None
     return name is not None and link_name != name
 

@@ -701,7 +701,7 @@ def copy_tree(
     dest_parent: GroupNode,
     name: str,
     *,
-    is_reference: Callable[[str, Node], bool] | None = None,
+    is_reference: Callable[[GroupNode, str, Node], bool] | None = None,
     external: Callable[[str, Node], Node | None] | None = None,
     convert_dataset: Callable[[DatasetNode, GroupNode, str], bool] | None = None,
     visit: Callable[[Node], None] | None = None,
@@ -722,7 +722,7 @@ def copy_tree(
     name : str
         Name of the copy in ``dest_parent``.
     is_reference : callable, optional
-        ``is_reference(link_name, target)`` tells links that merely refer to an object from
+        ``is_reference(group, link_name, target)`` tells links that merely refer to an object from
         links that own it. An object no owning link of the copied tree reaches is
         *external*: ``external(link_name, target)`` then returns the node to link instead
         (for example the original, when source and copy share a file), or None to copy it
@@ -773,7 +773,7 @@ class _TreeCopier:
 
     def __init__(
         self,
-        is_reference: Callable[[str, Node], bool] | None,
+        is_reference: Callable[[GroupNode, str, Node], bool] | None,
         external: Callable[[str, Node], Node | None] | None,
         convert_dataset: Callable[[DatasetNode, GroupNode, str], bool] | None,
         visit: Callable[[Node], None] | None,
@@ -797,7 +797,7 @@ class _TreeCopier:
                 continue
             for key in GroupNode(group).names():
                 target = group.get(key)
-                if target is None or self.is_reference(key, _wrap(target)):
+                if target is None or self.is_reference(GroupNode(group), key, _wrap(target)):
                     continue
                 addr = _addr(target)
                 if addr not in owned:
@@ -840,14 +840,14 @@ class _TreeCopier:
             if done is not None:
                 dst[key] = done
                 continue
-            if self._is_external(key, target, addr):
+            if self._is_external(src, key, target, addr):
                 replacement = self.external(key, _wrap(target)) if self.external is not None else None
                 if replacement is not None:
                     dst[key] = replacement._h
                     continue
             self.copy(target, dst, key)
 
-    def _is_external(self, key: str, target: h5py.Group | h5py.Dataset, addr: int) -> bool:
+    def _is_external(self, group: h5py.Group, key: str, target: h5py.Group | h5py.Dataset, addr: int) -> bool:
         if self.owned is None or self.is_reference is None or addr in self.owned:
             return False
-        return self.is_reference(key, _wrap(target))
+        return self.is_reference(GroupNode(group), key, _wrap(target))
