@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
+import numpy as np
 import pytest
 
 import nixkit as nix
@@ -306,6 +307,20 @@ def test_referring_objects(nfile: nix.File) -> None:
     assert root.referring_tags == [] and root.referring_multi_tags == [] and root.referring_data_frames == []
     assert root.referring_objects == [b1, group, da, deep]
     assert child.referring_objects == [b2]
+
+
+def test_referring_tags_multi_tags_and_data_frames(nfile: nix.File) -> None:
+    sec = nfile.create_section("s", "t")
+    block = nfile.create_block("b", "t")
+    tag = block.create_tag("tag", "t", [1.0])
+    mtag = block.create_multi_tag("mtag", "t", block.create_data_array("pos", "t", data=[1.0, 2.0]))
+    frame = block.create_data_frame("frame", "t", col_dict={"a": np.int64})
+    for entity in (tag, mtag, frame):
+        entity.metadata = sec
+    assert sec.referring_tags == [tag]
+    assert sec.referring_multi_tags == [mtag]
+    assert sec.referring_data_frames == [frame]
+    assert sec.referring_objects == [tag, mtag, frame]
 
 
 def test_referring_sources_searches_nested_sources(nfile: nix.File) -> None:
