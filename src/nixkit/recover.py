@@ -1,0 +1,212 @@
+"""Rescue what can be read from a damaged NIX file into a new file.
+
+A writer killed in the middle of a change, a truncated copy or a flipped bit can leave an
+HDF5 file that no longer opens, or that fails part-way through a walk. :func:`recover`
+copies everything that still reads (groups, attributes, data, and the hard links that
+make NIX references) into a new file, object by object, and reports what it had to leave
+behind. The original is never changed. ``nixkit recover FILE`` runs it from the shell.
+
+A file whose writer was killed in SWMR mode is marked "open for writing" and HDF5 refuses
+to open it normally; recovery reads it in SWMR mode, which ignores the mark.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nixkit.exceptions import FileInUse, NixError
+from nixkit.storage.hdf5 import DatasetNode, FileHandle, GroupNode, copy_attrs
+
+__all__ = ["Recovery", "recover"]
+
+# Rows read at a time when a dataset cannot be read whole, so one bad chunk costs only its rows.
+_BLOCK_ROWS = 1024
+
+
+@dataclass
+class Recovery:
+    """What :func:`recover` did.
+
+    Attributes
+    ----------
+    source, target : str
+        The damaged file and the new file.
+    objects : int
+        Groups and datasets copied.
+    links : int
+        Extra hard links re-created (NIX references).
+    skipped : list of (str, str)
+        HDF5 paths that could not be copied, with the reason.
+    lost_rows : list of (str, int, int)
+        Dataset paths and row ranges ``[start, stop)`` that could not be read (filled with zeros).
+    """
+
+    source: str
+    target: str
+    objects: int = 0
+    links: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    lost_rows: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether everything was copied."""
+        return not self.skipped and not self.lost_rows
+
+    def to_text(self) -> str:
+        """A short human-readable account."""
+        lines = [
+            f"recovered {self.source} into {self.target}: {self.objects} objects, {self.links} references",
+        ]
+        lines += [f"  skipped {path}: {why}" for path, why in self.skipped]
+        lines += [f"  lost rows {a}..{b} of {path}" for path, a, b in self.lost_rows]
+        if self.complete:
+            lines.append("  nothing was lost")
+        return "\n".join(lines)
+
+
+def _open_source(path: str) -> FileHandle:
+    try:
+        return FileHandle(path, "r")
+    except FileInUse:
+        # The "open for writing" mark of a killed SWMR writer: SWMR reading ignores it.
+        return FileHandle(path, "r", swmr=True)
+
+
+def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None = None) -> Recovery:
+    """Copy every readable part of the NIX file ``path`` into a new file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The damaged file (opened read-only, never changed).
+    target : str or os.PathLike, optional
+        Where to write the rescued file; default ``<name>.recovered<suffix>`` beside it.
+        An existing file there is replaced only when the recovery has finished.
+
+    Returns
+    -------
+    Recovery
+        Counts of what was copied, and the paths and rows that could not be read.
+
+    Raises
+    ------
+    nixkit.exceptions.InvalidFile
+        When not even the file's root can be read.
+    """
+    source = str(path)
+    if target is None:
+        p = Path(source)
+        target = p.with_name(f"{p.stem}.recovered{p.suffix or '.nix'}")
+    target = str(target)
+    tmp = target + ".partial"
+    result = Recovery(source, target)
+    src = _open_source(source)
+    try:
+        dst = FileHandle(tmp, "w")
+        try:
+            _Copier(result).group(src.root, dst.root)
+            dst.flush()
+        finally:
+            dst.close()
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    finally:
+        src.close()
+    os.replace(tmp, target)
+    return result
+
+
+class _Copier:
+    """Depth-first copy that keeps hard-link topology and steps over unreadable parts."""
+
+    def __init__(self, result: Recovery) -> None:
+        self.result = result
+        self.done: dict[int, GroupNode | DatasetNode] = {}
+
+    def skip(self, path: str, exc: BaseException) -> None:
+        self.result.skipped.append((path, f"{type(exc).__name__}: {exc}"))
+
+    def attrs(self, src: Any, dst: Any) -> None:
+        try:
+            copy_attrs(src, dst)
+            return
+        except (NixError, OSError, RuntimeError, KeyError, ValueError, TypeError):
+            pass
+        # One bad attribute must not cost the others: copy them one by one as values.
+        for key in src.attr_names():
+            try:
+                value = src.get_attr(key)
+                if value is not None:
+                    dst.set_attr(key, value, ascii_str=key in ("created_at", "updated_at", "format"))
+            except (NixError, OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
+                self.skip(f"{src.path}@{key}", exc)
+
+    def group(self, src: GroupNode, dst: GroupNode) -> None:
+        self.done[src.address] = dst
+        self.attrs(src, dst)
+        try:
+            names = src.names()
+        except NixError as exc:
+            self.skip(src.path, exc)
+            return
+        for name in names:
+            self.child(src, dst, name)
+
+    def child(self, src: GroupNode, dst: GroupNode, name: str) -> None:
+        path = f"{src.path.rstrip('/')}/{name}"
+        try:
+            address = src.link_address(name)
+            if address is None:
+                self.result.skipped.append((path, "not a hard link (soft or external links are not NIX)"))
+                return
+            if address in self.done:
+                dst.link(self.done[address], name)
+                self.result.links += 1
+                return
+            node = src.child(name)
+        except (NixError, OSError, RuntimeError, KeyError, ValueError) as exc:
+            self.skip(path, exc)
+            return
+        self.result.objects += 1
+        if isinstance(node, GroupNode):
+            self.group(node, dst.create_group(name))
+        else:
+            self.dataset(node, dst, name, path)
+
+    def dataset(self, src: DatasetNode, dst: GroupNode, name: str, path: str) -> None:
+        try:
+            shape, dtype = src.shape, src.dtype
+            out = dst.create_dataset(name, shape, dtype, chunks=src.chunks or True, compression=src.compression)
+        except (NixError, OSError, RuntimeError, ValueError, TypeError) as exc:
+            self.skip(path, exc)
+            return
+        self.done[src.address] = out
+        self.attrs(src, out)
+        if not shape or not np.prod(shape):
+            if not shape:
+                self.copy_rows(src, out, path, ())
+            return
+        try:
+            out.write((), src.read(()))
+            return
+        except (NixError, OSError, RuntimeError, ValueError, TypeError):
+            pass
+        for start in range(0, shape[0], _BLOCK_ROWS):
+            self.copy_rows(src, out, path, slice(start, min(start + _BLOCK_ROWS, shape[0])))
+
+    def copy_rows(self, src: DatasetNode, out: DatasetNode, path: str, rows: Any) -> None:
+        try:
+            out.write(rows, src.read(rows))
+        except (NixError, OSError, RuntimeError, ValueError, TypeError) as exc:
+            if isinstance(rows, slice):
+                self.result.lost_rows.append((path, rows.start, rows.stop))
+            else:
+                self.skip(path, exc)
