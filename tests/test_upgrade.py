@@ -435,3 +435,16 @@ def test_unwritable_folder_is_a_read_only_error(tmp_path: Path, monkeypatch: pyt
         upgrade(path)
     assert isinstance(err.value, PermissionError)
     assert sha256(path) == before
+
+
+def test_symbolic_link_keeps_pointing_to_the_upgraded_file(tmp_path: Path) -> None:
+    """Upgrading through a symbolic link replaces the file it points to and keeps the link."""
+    path = _copy(CPP_MASTER, tmp_path)
+    path.chmod(0o640)
+    link = tmp_path / "link.nix"
+    link.symlink_to(path)
+    upgrade(link)
+    assert link.is_symlink() and link.resolve() == path.resolve()
+    assert path.stat().st_mode & 0o777 == 0o640
+    with nix.File.open(link, nix.FileMode.ReadWrite) as f:
+        assert f.version == (1, 2, 1)

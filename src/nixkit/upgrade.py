@@ -175,7 +175,9 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
                 f"library ({'.'.join(map(str, HDF_FF_VERSION))}); update nixkit"
             )
         return UpgradeReport(path, version, version)
-    folder, base = os.path.split(os.path.abspath(path))
+    # Through a symbolic link the file it points to is replaced, not the link.
+    target = os.path.realpath(path)
+    folder, base = os.path.split(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".upgrading", dir=folder)
     except PermissionError as exc:
@@ -184,11 +186,11 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
         ) from exc
     os.close(fd)
     try:
-        counts = _write_upgraded(path, tmp, progress)
+        counts = _write_upgraded(target, tmp, progress)
         _sync(tmp)
         with contextlib.suppress(OSError):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        os.replace(tmp, path)
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
