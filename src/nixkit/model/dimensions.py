@@ -64,7 +64,7 @@ class Dimension:
         return self._da.file
 
     def _writable(self, action: str) -> None:
-        self._da._file._check_writable(f"{action} on dimension {self._index} of {self._da!r}")
+        self._da._file._check_writable(f"{action} on dimension {self._index} of", self._da)
 
     def _set_str(self, key: str, value: str | None) -> None:
         _check_str(value)

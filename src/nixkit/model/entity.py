@@ -153,7 +153,7 @@ class Entity:
 
     # -- writing ----------------------------------------------------------------------
     def _writable(self, action: str) -> None:
-        self._file._check_writable(f"{action} on {self!r}")
+        self._file._check_writable(action, self)
 
     def _touch(self) -> None:
         if self._file.auto_update_timestamps:

@@ -314,7 +314,10 @@ class File:
     def _closed(self) -> Any:
         raise ValueError(f"the file {self._path!r} is closed")
 
-    def _check_writable(self, action: str = "write") -> None:
+    def _check_writable(self, action: str = "write", entity: object = None) -> None:
+        if entity is not None and (self.mode == FileMode.ReadOnly or not self._handle.is_open):
+            # The entity's repr reads attributes: build it only for the error message.
+            action = f"{action} on {entity!r}"
         if self.mode == FileMode.ReadOnly:
             raise ReadOnlyError(
                 f"cannot {action}: {self._path!r} is open read-only; "
