@@ -38,9 +38,11 @@ class DataView:
         ``(coefficients, origin)`` of the source if already known, to save reading them.
     checked : bool
         The caller guarantees that ``slices`` fit the source (saves reading its shape).
+    reader : callable or None
+        Returns a region reader of the source's dataset (saves opening it).
     """
 
-    __slots__ = ("_cal", "_ds", "_message", "_slices", "array")
+    __slots__ = ("_cal", "_ds", "_message", "_reader", "_slices", "array")
 
     def __init__(
         self,
@@ -49,10 +51,12 @@ class DataView:
         message: str = "",
         calibration: Any = None,
         checked: bool = False,
+        reader: Any = None,
     ) -> None:
         self.array = source
         self._cal = calibration
         self._ds: Any = None
+        self._reader = reader
         if slices is not None and not checked:
             shape = source.shape
             if len(slices) != len(shape):
@@ -150,9 +154,9 @@ class DataView:
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
         slices = self._require_valid("read")
-        node = self._node()
+        read = self._reader() if self._reader is not None else self._node().region_reader()
         coeffs, origin = self._calibration()
-        raw = node.read_regions([[s.start for s in slices]], [[s.stop for s in slices]])[0]
+        raw = read([s.start for s in slices], [s.stop for s in slices])
         out = np.asarray(self._apply(raw, coeffs, origin))
         if dtype is not None and out.dtype != np.dtype(dtype):
             out = out.astype(dtype)
@@ -169,6 +173,8 @@ class DataView:
 
     def __getitem__(self, index: Any) -> Any:
         slices = self._require_valid("read")
+        if index is Ellipsis or (type(index) is tuple and not index) or (type(index) is slice and index == _ALL):
+            return self.__array__()
         source_index, flips, reorder = _translate(index, slices)
         if source_index == slices:
             return self.__array__()
@@ -195,6 +201,9 @@ class DataView:
     def read_direct(self, data: np.ndarray[Any, Any]) -> None:
         """Read the whole view into ``data`` (calibration applied)."""
         data[...] = self.__array__()
+
+
+_ALL = slice(None)
 
 
 def _expand(index: Any, ndim: int) -> tuple[Any, ...]:

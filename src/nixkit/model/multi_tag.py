@@ -19,7 +19,7 @@ from nixkit.exceptions import DuplicateName, IncompatibleDimensions, OutOfBounds
 from nixkit.model.entity import check_name, check_type, create_entity_group
 from nixkit.model.enums import LinkType, SliceMode
 from nixkit.model.tag import BaseTag
-from nixkit.model.tagging import as_table, explain
+from nixkit.model.tagging import Prepared, as_table, explain
 
 if TYPE_CHECKING:
     from nixkit.model.block import Block
@@ -32,7 +32,7 @@ __all__ = ["MultiTag", "create_multi_tag"]
 # Read the bounding box of all regions in one go when it holds at most this many
 # bytes more than the regions themselves per region: one hyperslab read costs about
 # as much as copying this many bytes.
-_BOX_BYTES_PER_REGION = 8192
+_BOX_BYTES_PER_REGION = 2048
 
 
 def _check_member(block: Block, da: Any, what: str) -> None:
@@ -87,8 +87,9 @@ class MultiTag(BaseTag):
             self._node.link(da._node, "extents")
         self._touch()
 
-    def _tables(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None, tuple[str, ...]]:
-        cache = self._cache()
+    def _tables(
+        self, cache: dict[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None, tuple[str, ...]]:
         found = cache.get("tables")
         if found is None:
             positions = as_table(np.asarray(self.positions), "positions")
@@ -106,11 +107,11 @@ class MultiTag(BaseTag):
             cache["tables"] = found
         return found
 
-    def _row(self, posidx: Any) -> int:
-        positions = self._tables()[0]
+    @staticmethod
+    def _row(posidx: Any, positions: np.ndarray[Any, Any]) -> int:
         n = positions.shape[0]
         if n == 0:
-            raise OutOfBounds(f"{self!r} has no positions")
+            raise OutOfBounds("the MultiTag has no positions")
         if not isinstance(posidx, (int, np.integer)) or isinstance(posidx, bool):
             raise TypeError(f"position index must be an int, not {type(posidx).__name__}")
         if not -n <= int(posidx) < n:
@@ -130,8 +131,10 @@ class MultiTag(BaseTag):
         IncompatibleDimensions
             Extents shaped unlike positions, or units that do not convert.
         """
-        ref = self._reference(refidx)
-        return self._view(ref, self._row(posidx), stop_rule)
+        cache = self._cache()
+        prepared = self._ref_prepared(cache, refidx, stop_rule)
+        positions, extents, _units = self._tables(cache)
+        return prepared.view(self._row(posidx, positions), positions, extents)
 
     def retrieve_data(self, posidx: int, refidx: int | str | DataArray) -> DataView:
         """Same as :meth:`tagged_data` (the name the NIX tutorial uses)."""
@@ -148,12 +151,15 @@ class MultiTag(BaseTag):
         from nixkit.model.data_view import DataView
 
         feature = self._feature(featidx)
-        data = feature.data
         kind = feature.link_type
+        cache = self._cache()
+        positions, extents, _units = self._tables(cache)
         if kind is LinkType.Tagged:
-            return self._view(data, self._row(posidx), stop_rule)
+            prepared = self._feature_prepared(cache, feature, stop_rule)
+            return prepared.view(self._row(posidx, positions), positions, extents)
+        data = feature.data
         if kind is LinkType.Indexed:
-            row = self._row(posidx)
+            row = self._row(posidx, positions)
             shape = data.shape
             if not shape or row >= shape[0]:
                 raise OutOfBounds(
@@ -211,48 +217,47 @@ class MultiTag(BaseTag):
             A region reaches past the data (naming the first such position) and ``clip``
             is False.
         """
-        ref = self._reference(refidx)
-        regions, plan = self._regions(ref, stop_rule)
+        cache = self._cache()
+        prepared = self._ref_prepared(cache, refidx, stop_rule)
+        regions, plan = prepared.regions, prepared.plan
         n = len(regions.valid)
-        shape = np.asarray(plan.shape, dtype=np.int64)
         start, stop = regions.start, regions.stop
         beyond = regions.out_of_bounds
         if np.any(beyond):
             if not clip:
                 first = int(np.flatnonzero(beyond)[0])
-                positions, extents, _units = self._tables()
+                positions, extents, _units = self._tables(cache)
                 raise OutOfBounds(
                     f"{int(beyond.sum())} of {n} regions reach past the data (first: position {first}): "
                     f"{explain(regions, first, plan, positions, extents)}; pass clip=True to cut them",
                     index=first,
                 )
-            stop = np.minimum(stop, shape)
-        valid = regions.valid & np.all(stop > start, axis=1) if n else regions.valid
-        if plan.calibration is None:
-            plan.calibration = ref._calibration()
-        coeffs, origin = plan.calibration
-        dtype = np.dtype(np.float64) if coeffs is not None or origin else ref.dtype
+            stop = np.minimum(stop, np.asarray(plan.shape, dtype=np.int64))
+        valid = regions.valid & np.all(stop > start, axis=1)
+        coeffs, origin = prepared.calibration
+        dtype = np.dtype(np.float64) if coeffs is not None or origin else prepared.data.dtype
         out = [np.empty((0,) * len(plan.shape), dtype=dtype) for _ in range(n)]
         index = np.flatnonzero(valid)
         if len(index):
-            segments = self._read_segments(ref, start[index], stop[index])
+            segments = _read_segments(prepared, start[index], stop[index])
             for i, seg in zip(index.tolist(), segments, strict=True):
                 out[i] = _calibrated(seg, coeffs, origin)
         return out
 
-    @staticmethod
-    def _read_segments(ref: DataArray, start: np.ndarray[Any, Any], stop: np.ndarray[Any, Any]) -> list[Any]:
-        ds = ref._data
-        lo = start.min(axis=0)
-        hi = stop.max(axis=0)
-        itemsize = ds.dtype.itemsize
-        box = int(np.prod(hi - lo)) * itemsize
-        used = int(np.prod(stop - start, axis=1).sum()) * itemsize
-        if ds.dtype.kind in "biufc" and box - used <= _BOX_BYTES_PER_REGION * len(start):
-            whole = ds.read_regions([lo], [hi])[0]
-            boxes = zip((start - lo).tolist(), (stop - lo).tolist(), strict=True)
-            return [whole[tuple(map(slice, s, e))].copy() for s, e in boxes]
-        return ds.read_regions(start, stop)
+
+def _read_segments(prepared: Prepared, start: np.ndarray[Any, Any], stop: np.ndarray[Any, Any]) -> list[Any]:
+    """Read the boxes ``start:stop``: the bounding box once if that reads little extra."""
+    read = prepared.reader()
+    dtype = prepared.data.dtype
+    lo = start.min(axis=0)
+    hi = stop.max(axis=0)
+    box = int(np.prod(hi - lo)) * dtype.itemsize
+    used = int(np.prod(stop - start, axis=1).sum()) * dtype.itemsize
+    if dtype.kind in "biufc" and box - used <= _BOX_BYTES_PER_REGION * len(start):
+        whole = read(lo.tolist(), hi.tolist())
+        boxes = zip((start - lo).tolist(), (stop - lo).tolist(), strict=True)
+        return [whole[tuple(map(slice, s, e))].copy() for s, e in boxes]
+    return [read(s, e) for s, e in zip(start.tolist(), stop.tolist(), strict=True)]
 
 
 def _calibrated(raw: np.ndarray[Any, Any], coeffs: Any, origin: float) -> np.ndarray[Any, Any]:

@@ -17,7 +17,7 @@ Retrieval rules shared with :class:`~nixkit.model.multi_tag.MultiTag` (see
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from nixkit.model.container import LinkContainer
 from nixkit.model.entity import Annotated, check_name, check_type, create_entity_group
 from nixkit.model.enums import LinkType, SliceMode
 from nixkit.model.feature import Feature, FeatureContainer, create_feature
-from nixkit.model.tagging import RefPlan, Regions, compute_regions, ref_plan, view_of
+from nixkit.model.tagging import Prepared, compute_regions, ref_plan
 from nixkit.storage.hdf5 import STR_DTYPE
 from nixkit.util.units import sanitizer
 
@@ -149,26 +149,22 @@ class BaseTag(Annotated):
 
     # -- retrieval helpers ----------------------------------------------------------------
     def _cache(self) -> dict[Any, Any]:
+        """This tag's entries in the file's read cache (emptied by any write)."""
         return self._file._read_cache.setdefault(("tag", self._node.path), {})
 
-    def _tables(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None, tuple[str, ...]]:
+    def _tables(
+        self, cache: dict[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None, tuple[str, ...]]:
         """Positions (n, k), extents (n, k) or None, and units, read once."""
         raise NotImplementedError
 
     def _reference(self, refidx: Any) -> DataArray:
-        cache = self._cache()
-        key = ("ref", refidx) if isinstance(refidx, (int, str)) else None
-        found = cache.get(key) if key is not None else None
-        if found is None:
-            refs = self.references
-            count = len(refs)
-            if count == 0:
-                raise OutOfBounds(f"There are no references in {self!r}")
-            _index_in(refidx, count, "reference")
-            found = refs[refidx]
-            if key is not None:
-                cache[key] = found
-        return found
+        refs = self.references
+        count = len(refs)
+        if count == 0:
+            raise OutOfBounds(f"There are no references in {self!r}")
+        _index_in(refidx, count, "reference")
+        return refs[refidx]
 
     def _feature(self, featidx: Any) -> Feature:
         features = self.features
@@ -178,30 +174,33 @@ class BaseTag(Annotated):
         _index_in(featidx, count, "feature")
         return features[featidx]
 
-    def _regions(self, data: Any, stop_rule: SliceMode) -> tuple[Regions, RefPlan]:
-        """Regions of every position on ``data`` (converted once per data and stop rule)."""
-        cache = self._cache()
-        key = ("regions", data._node.path, stop_rule)
-        found = cache.get(key)
+    def _prepared(
+        self, cache: dict[Any, Any], key: Any, resolve: Callable[[], Any], stop_rule: SliceMode
+    ) -> Prepared:
+        """Regions of every position on the data ``resolve()`` gives, converted once."""
+        cache_key = ("prepared", key, stop_rule)
+        found = cache.get(cache_key) if key is not None else None
         if found is None:
-            plan = self._file._read_cache.get(("plan", data._node.path))
+            data = resolve()
+            plan_key = ("plan", data._node.path)
+            plan = self._file._read_cache.get(plan_key)
             if plan is None:
-                plan = ref_plan(data)
-                self._file._read_cache[("plan", data._node.path)] = plan
-            positions, extents, units = self._tables()
-            found = (compute_regions(plan, positions, extents, units, stop_rule), plan)
-            cache[key] = found
+                plan = self._file._read_cache[plan_key] = ref_plan(data)
+            positions, extents, units = self._tables(cache)
+            found = Prepared(data, compute_regions(plan, positions, extents, units, stop_rule), plan)
+            if key is not None:
+                cache[cache_key] = found
         return found
 
-    def _view(self, data: Any, row: int, stop_rule: SliceMode) -> DataView:
-        regions, plan = self._regions(data, stop_rule)
-        positions, extents, _units = self._tables()
-        if plan.calibration is None:
-            reader = getattr(data, "_calibration", None)
-            plan.calibration = reader() if reader is not None else (None, 0.0)
-        return view_of(data, regions, row, plan, positions, extents, plan.calibration)
+    def _ref_prepared(self, cache: dict[Any, Any], refidx: Any, stop_rule: SliceMode) -> Prepared:
+        key = ("ref", refidx) if isinstance(refidx, (int, str)) and not isinstance(refidx, bool) else None
+        return self._prepared(cache, key, lambda: self._reference(refidx), stop_rule)
 
-    def _full_view(self, data: Any) -> DataView:
+    def _feature_prepared(self, cache: dict[Any, Any], feature: Feature, stop_rule: SliceMode) -> Prepared:
+        return self._prepared(cache, ("feature", feature.id), lambda: feature.data, stop_rule)
+
+    @staticmethod
+    def _full_view(data: Any) -> DataView:
         from nixkit.model.data_view import DataView
 
         return DataView(data, tuple(slice(0, n) for n in data.shape))
@@ -236,8 +235,9 @@ class Tag(BaseTag):
         self._write_dataset("extent", values, np.float64)
         self._touch()
 
-    def _tables(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None, tuple[str, ...]]:
-        cache = self._cache()
+    def _tables(
+        self, cache: dict[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None, tuple[str, ...]]:
         found = cache.get("tables")
         if found is None:
             position = np.asarray(self.position, dtype=np.float64).reshape(1, -1)
@@ -262,8 +262,10 @@ class Tag(BaseTag):
         IncompatibleDimensions
             Position and extent differ in length, or units do not convert.
         """
-        ref = self._reference(refidx)
-        return self._view(ref, 0, stop_rule)
+        cache = self._cache()
+        prepared = self._ref_prepared(cache, refidx, stop_rule)
+        positions, extents, _units = self._tables(cache)
+        return prepared.view(0, positions, extents)
 
     def retrieve_data(self, refidx: int | str | DataArray) -> DataView:
         """Same as :meth:`tagged_data` (the name the NIX tutorial uses)."""
@@ -276,10 +278,12 @@ class Tag(BaseTag):
         features give the whole data (a Tag has a single position).
         """
         feature = self._feature(featidx)
-        data = feature.data
         if feature.link_type is LinkType.Tagged:
-            return self._view(data, 0, stop_rule)
-        return self._full_view(data)
+            cache = self._cache()
+            prepared = self._feature_prepared(cache, feature, stop_rule)
+            positions, extents, _units = self._tables(cache)
+            return prepared.view(0, positions, extents)
+        return self._full_view(feature.data)
 
     def retrieve_feature_data(self, featidx: int | str | Feature) -> DataView:
         """Same as :meth:`feature_data` (the name the NIX tutorial uses)."""

@@ -51,6 +51,7 @@ __all__ = [
     "axis_indices",
     "compute_regions",
     "data_array_slice",
+    "Prepared",
     "ref_plan",
 ]
 
@@ -231,14 +232,11 @@ class RefPlan:
         One per dimension descriptor (may be fewer than the axes of the data).
     scales : dict
         Unit factors already worked out, by (unit, axis).
-    calibration : tuple or None
-        ``(coefficients, origin)`` of a DataArray, once read.
     """
 
     shape: tuple[int, ...]
     axes: list[AxisMap]
     scales: dict[tuple[str | None, int], float] = field(default_factory=dict)
-    calibration: Any = None
 
 
 def ref_plan(data: Any) -> RefPlan:
@@ -415,6 +413,45 @@ def _fmt_slices(slices: tuple[slice, ...]) -> str:
     return "[" + ", ".join(f"{s.start}:{s.stop}" for s in slices) + "]"
 
 
+class Prepared:
+    """Everything needed to hand out views of one tag on one piece of data, fast.
+
+    Built once per (tag, data, stop rule) and kept in the file's read cache, so a loop
+    over positions does no conversion and opens no HDF5 object per call.
+    """
+
+    __slots__ = ("_reader", "calibration", "data", "oob", "plan", "regions", "starts", "stops", "valid")
+
+    def __init__(self, data: Any, regions: Regions, plan: RefPlan) -> None:
+        self.data = data
+        self.regions = regions
+        self.plan = plan
+        self.valid: list[bool] = regions.valid.tolist()
+        self.oob: list[bool] = regions.out_of_bounds.tolist()
+        self.starts: list[list[int]] = regions.start.tolist()
+        self.stops: list[list[int]] = regions.stop.tolist()
+        reader = getattr(data, "_calibration", None)
+        self.calibration = reader() if reader is not None else (None, 0.0)
+        self._reader: Any = None
+
+    def reader(self) -> Any:
+        """The region reader of the data's dataset (opened on first use)."""
+        if self._reader is None:
+            self._reader = self.data._node.dataset("data").region_reader()
+        return self._reader
+
+    def view(self, i: int, positions: np.ndarray[Any, Any], extents: np.ndarray[Any, Any] | None) -> DataView:
+        """The view of region ``i``; invalid when empty, OutOfBounds past the data."""
+        from nixkit.model.data_view import DataView
+
+        if not self.valid[i]:
+            return DataView(self.data, None, explain(self.regions, i, self.plan, positions, extents))
+        if self.oob[i]:
+            raise OutOfBounds(explain(self.regions, i, self.plan, positions, extents))
+        slices = tuple(map(slice, self.starts[i], self.stops[i]))
+        return DataView(self.data, slices, calibration=self.calibration, checked=True, reader=self.reader)
+
+
 def as_table(values: Any, name: str) -> np.ndarray[Any, Any]:
     """Positions or extents as a float64 table (n, k): 1-D data is one column."""
     arr = np.asarray(values, dtype=np.float64)
@@ -467,23 +504,4 @@ def data_array_slice(
     table = pos.reshape(1, -1)
     ext_table = None if ext is None else ext.reshape(1, -1)
     regions = compute_regions(plan, table, ext_table, None, SliceMode.Exclusive)
-    return view_of(da, regions, 0, plan, table, ext_table)
-
-
-def view_of(
-    data: Any,
-    regions: Regions,
-    i: int,
-    plan: RefPlan,
-    positions: np.ndarray[Any, Any],
-    extents: np.ndarray[Any, Any] | None,
-    calibration: Any = None,
-) -> DataView:
-    """The DataView of region ``i``: invalid when it selects nothing, OutOfBounds past the data."""
-    from nixkit.model.data_view import DataView
-
-    if not regions.valid[i]:
-        return DataView(data, None, explain(regions, i, plan, positions, extents))
-    if np.any(regions.stop[i] > np.asarray(plan.shape, dtype=_I64)):
-        raise OutOfBounds(explain(regions, i, plan, positions, extents))
-    return DataView(data, regions.slices(i), calibration=calibration, checked=True)
+    return Prepared(da, regions, plan).view(0, table, ext_table)

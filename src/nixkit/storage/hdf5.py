@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -360,33 +360,38 @@ class DatasetNode(_AttrMixin):
         """Change the extent (the dataset must be chunked)."""
         self._h.resize(shape)
 
-    def read_regions(self, starts: Any, stops: Any) -> list[np.ndarray[Any, Any]]:
-        """Read the boxes ``starts[i]:stops[i]`` (one row per box, one column per axis).
+    def region_reader(self) -> Callable[[Sequence[int], Sequence[int]], np.ndarray[Any, Any]]:
+        """A function ``read(start, stop)`` returning the box ``start:stop`` per axis.
 
-        Uses one low-level hyperslab read per box, reusing the file and memory spaces,
-        which costs about half of h5py's slicing per box.
+        The reader keeps the dataset's id, type and file space, so each box costs one
+        low-level hyperslab read: about half of what h5py's slicing costs per box.
         """
         h = self._h
         dtype = h.dtype
         if h.ndim == 0 or dtype.kind not in "biufc":
             # Strings and compound rows need h5py's type conversion.
-            return [self.read(tuple(slice(a, b) for a, b in zip(s, e))) for s, e in zip(starts, stops)]
+            return lambda first, end: self.read(tuple(slice(a, b) for a, b in zip(first, end, strict=True)))
         dsid = h.id
         fspace = dsid.get_space()
-        out: list[np.ndarray[Any, Any]] = []
-        last: tuple[int, ...] | None = None
-        mspace = None
-        for first, end in zip(np.asarray(starts).tolist(), np.asarray(stops).tolist()):
-            count = tuple(b - a for a, b in zip(first, end))
+        spaces: dict[tuple[int, ...], Any] = {}
+
+        def read(first: Sequence[int], end: Sequence[int]) -> np.ndarray[Any, Any]:
+            count = tuple(b - a for a, b in zip(first, end, strict=True))
             buf = np.empty(count, dtype=dtype)
             if buf.size:
-                if count != last:
-                    mspace = h5s.create_simple(count)
-                    last = count
+                mspace = spaces.get(count)
+                if mspace is None:
+                    mspace = spaces[count] = h5s.create_simple(count)
                 fspace.select_hyperslab(tuple(first), count)
                 dsid.read(mspace, fspace, buf)
-            out.append(buf)
-        return out
+            return buf
+
+        return read
+
+    def read_regions(self, starts: Any, stops: Any) -> list[np.ndarray[Any, Any]]:
+        """Read the boxes ``starts[i]:stops[i]`` (one row per box, one column per axis)."""
+        read = self.region_reader()
+        return [read(a, b) for a, b in zip(np.asarray(starts).tolist(), np.asarray(stops).tolist(), strict=True)]
 
 
 class GroupNode(_AttrMixin):
