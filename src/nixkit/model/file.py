@@ -364,10 +364,10 @@ class File:
     def start_swmr(self) -> None:
         """Let reader processes follow this file live (HDF5 single-writer/multiple-reader).
 
-        The file must have been opened for writing with ``swmr=True``. From now on HDF5
-        allows only writes to existing data (``DataArray.append`` and writes), no new
-        entities or attributes; readers open the file with
-        ``File.open(path, FileMode.ReadOnly, swmr=True)`` and see each :meth:`flush`.
+        The file must have been opened for writing with ``swmr=True``. Create the entities
+        first: SWMR is made for writes to existing data (``DataArray.append`` and writes),
+        which readers opened with ``File.open(path, FileMode.ReadOnly, swmr=True)`` see
+        after each :meth:`flush`; HDF5 does not promise readers anything created later.
         """
         self._check_writable("start SWMR writing")
         self._handle.start_swmr()

@@ -581,8 +581,8 @@ class FileHandle:
     def start_swmr(self) -> None:
         """Start single-writer/multiple-reader writing: from now on readers may follow the file.
 
-        HDF5 then allows only writes to existing datasets (appends included), no new
-        groups, datasets or attributes. The file must have been opened with ``swmr=True``.
+        Readers see writes to existing datasets (appends included) after each flush; HDF5
+        makes no promise about objects created later. The file must be opened with ``swmr=True``.
         """
         self._f.swmr_mode = True
 
