@@ -268,6 +268,8 @@ def test_tree_lines_say_what_matters(filled: Path) -> None:
         lines["voltage"] == "DataArray 'voltage' [nix.sampled]  100 float64 · unit mV · label 'voltage' · sources: cell"
     )
     assert lines["epoch"] == "Tag 'epoch' [nix.epoch]  position [1] · extent [2] · units [s] · → voltage"
+    member = block.children["groups"][0].children["data_arrays"][0]
+    assert node_line(member, markup=False) == "→ DataArray 'voltage' [nix.sampled]"
     dims = [node_line(d, markup=False) for d in block.children["data_arrays"][1].children["dimensions"]]
     assert dims == ["dim 1 set · a, b", "dim 2 range · time [s] · 50 ticks"]
 

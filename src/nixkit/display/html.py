@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from nixkit.display.describe import Node, describe
+from nixkit.display.tree import facts_of
 
 __all__ = ["node_html", "repr_html"]
 
@@ -25,6 +26,7 @@ _STYLE = """
 .nixkit-repr details{margin-left:1.1em}
 .nixkit-repr>details{margin-left:0}
 .nixkit-repr summary{cursor:pointer}
+.nixkit-repr .nk-leaf{margin-left:2.1em}
 .nixkit-repr .nk-kind{color:#6a4c93;font-weight:600}
 .nixkit-repr .nk-type{color:#777}
 .nixkit-repr .nk-role{color:#1b6ca8}
@@ -35,8 +37,36 @@ _STYLE = """
 .nixkit-repr td{text-align:left;padding:0;font-family:var(--jp-code-font-family,monospace)}
 """
 
-# Facts shown right in the summary line, in this order; the rest go in the table.
-_HEADLINE = ("shape", "dtype", "unit", "rows", "values", "link_type", "sampling_interval")
+# Fields that the summary line already says (see nixkit.display.tree); the rest go in a table.
+_IN_SUMMARY = {
+    "shape",
+    "dtype",
+    "unit",
+    "label",
+    "sampling_interval",
+    "offset",
+    "ticks",
+    "labels",
+    "n_labels",
+    "linked_to",
+    "rows",
+    "columns",
+    "position",
+    "extent",
+    "positions",
+    "extents",
+    "units",
+    "references",
+    "values",
+    "n_values",
+    "uncertainty",
+    "sources",
+    "metadata",
+    "link",
+    "link_type",
+    "data",
+    "version",
+}
 
 
 def _esc(value: Any) -> str:
@@ -45,35 +75,13 @@ def _esc(value: Any) -> str:
     return html.escape(json.dumps(value, ensure_ascii=False))
 
 
-def _headline(node: Node) -> str:
-    parts = []
-    for key in _HEADLINE:
-        if key in node.fields:
-            value = node.fields[key]
-            if key == "shape":
-                text = "x".join(str(v) for v in value) if value else "scalar"
-            elif key == "values":
-                text = ", ".join(str(v) for v in value)
-                if "n_values" in node.fields:
-                    text += f", … ({node.fields['n_values']} values)"
-                if "unit" in node.fields:
-                    text += f" {node.fields['unit']}"
-            elif key == "unit" and "values" in node.fields:
-                continue
-            elif key == "rows":
-                text = f"{value} rows"
-            else:
-                text = str(value)
-            parts.append(html.escape(text))
-    return " · ".join(parts)
-
-
 def _summary(node: Node) -> str:
     kind = f'<span class="nk-kind">{_esc(node.kind)}</span>'
     label = "dimension " + node.name if node.kind.endswith("Dimension") else node.name
     name = f"<b>{_esc(label)}</b>"
     typ = f' <span class="nk-type">[{_esc(node.type)}]</span>' if node.type else ""
-    facts = _headline(node)
+    said = facts_of(node) + ([str(node.fields["link_type"])] if node.kind == "Feature" else [])
+    facts = html.escape(" · ".join(said))
     facts_html = f'<span class="nk-facts">{facts}</span>' if facts else ""
     link = ' <span class="nk-link">(link)</span>' if node.link else ""
     return f"{kind} {name}{typ}{link}{facts_html}"
@@ -81,19 +89,22 @@ def _summary(node: Node) -> str:
 
 def _table(node: Node) -> str:
     rows = []
-    if node.id:
+    if node.id and node.kind not in ("Property", "Feature"):
         rows.append(f"<tr><th>id</th><td>{_esc(node.id)}</td></tr>")
     for key, value in node.fields.items():
-        if key in _HEADLINE or key == "n_values":
-            continue
-        rows.append(f"<tr><th>{_esc(key)}</th><td>{_esc(value)}</td></tr>")
+        if key not in _IN_SUMMARY:
+            rows.append(f"<tr><th>{_esc(key)}</th><td>{_esc(value)}</td></tr>")
     return f"<table>{''.join(rows)}</table>" if rows else ""
 
 
 def node_html(node: Node, open_: bool = False) -> str:
     """HTML for ``node`` and its children: nested ``<details>`` elements."""
-    parts = [f"<details{' open' if open_ else ''}><summary>{_summary(node)}</summary>", _table(node)]
+    table = _table(node)
     roles = list(node.children) + [r for r in node.more if r not in node.children]
+    if not table and not roles:
+        # Nothing to unfold: a plain line, aligned with the summaries around it.
+        return f'<div class="nk-leaf">{_summary(node)}</div>'
+    parts = [f"<details{' open' if open_ else ''}><summary>{_summary(node)}</summary>", table]
     for role in roles:
         children = node.children.get(role, [])
         hidden = node.more.get(role, 0)

@@ -17,7 +17,7 @@ from nixkit.display.describe import Node
 if TYPE_CHECKING:
     from rich.tree import Tree
 
-__all__ = ["KINDS", "filter_node", "node_line", "rich_tree"]
+__all__ = ["KINDS", "facts_of", "filter_node", "node_line", "normalize_kind", "rich_tree"]
 
 #: Entity kinds a filter may name (lower case, without separators).
 KINDS = {
@@ -127,7 +127,10 @@ def _shape(shape: list[int]) -> str:
     return "x".join(str(s) for s in shape) if shape else "scalar"
 
 
-def _facts(node: Node) -> list[str]:
+def facts_of(node: Node) -> list[str]:
+    """The facts a reader looks for first, e.g. ``["1000 float64", "unit mV"]``."""
+    if node.link:
+        return []  # a reference: its facts are where the entity itself is shown
     f = node.fields
     kind = node.kind
     facts: list[str] = []
@@ -221,7 +224,7 @@ def node_line(node: Node, markup: bool = True, ids: bool = False) -> str:
     text = f"[{style}]{esc(head)}[/]" if markup and style else esc(head)
     if node.type:
         text += f" [{esc(node.type)}]" if not markup else f" [dim]\\[{esc(node.type)}][/]"
-    facts = _facts(node)
+    facts = facts_of(node)
     if facts:
         text += (" " if node.kind == "Property" or node.kind.endswith("Dimension") else "  ") + esc(" · ".join(facts))
     if ids and node.id:
