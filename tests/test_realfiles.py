@@ -184,11 +184,10 @@ def test_writefullfile_content(open_real: Any) -> None:
     for name in ("UInt8", "UInt16", "UInt32", "UInt64", "Int8", "Int16", "Int32", "Int64", "Float", "Double", "Bool"):
         assert dtypes[name] == np.dtype(getattr(nix.DataType, name)), name
     assert f.blocks["datablock"].data_arrays["String"].data_type == nix.DataType.String
-    assert list(f.blocks["datablock"].data_arrays["unicodedata"][:]) == list(
-        nixio.File.open(str(REALFILES / FULLFILE), nixio.FileMode.ReadOnly)
-        .blocks["datablock"]
-        .data_arrays["unicodedata"][:]
-    )
+    theirs = nixio.File.open(str(REALFILES / FULLFILE), nixio.FileMode.ReadOnly)
+    expected = list(theirs.blocks["datablock"].data_arrays["unicodedata"][:])
+    theirs.close()
+    assert list(f.blocks["datablock"].data_arrays["unicodedata"][:]) == expected
     tagu = f.blocks["blockyblock"].tags["tagu"]
     # tag unit mV against a dimension in ms: nixio raises, and so must we.
     with pytest.raises(IncompatibleDimensions):
