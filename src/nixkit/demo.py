@@ -288,7 +288,7 @@ def _build_tagged(f: Any, nix: ModuleType) -> None:
 
 
 def _snippets(stimulus: np.ndarray[Any, Any], spikes: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    padded = np.pad(stimulus, SNIPPET)
+    padded = np.pad(stimulus, SNIPPET, mode="edge")  # spikes near the ends get flat, not zero, edges
     return np.array([padded[s + SNIPPET - SNIPPET_OFFSET : s + 2 * SNIPPET - SNIPPET_OFFSET] for s in spikes])
 
 
