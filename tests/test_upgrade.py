@@ -100,6 +100,34 @@ def test_upgraded_real_file_reads_as_before_in_both_libraries(src: Path, tmp_pat
     assert _leftovers(tmp_path, path) == []
 
 
+def _ids_dropped(w: Any) -> Any:
+    """Ids (fresh in nixio's upgrade) removed, properties by name (nixio's upgrade reorders them)."""
+    if isinstance(w, list):
+        return [_ids_dropped(x) for x in w]
+    if not isinstance(w, dict):
+        return w
+    out = {k: _ids_dropped(v) for k, v in w.items() if k != "id"}
+    if "properties" in out:
+        out["properties"] = sorted(out["properties"], key=lambda p: p["name"])
+    return out
+
+
+@pytest.mark.parametrize("src", OLD_FILES, ids=[p.name for p in OLD_FILES])
+def test_same_content_as_nixios_own_upgrade(src: Path, tmp_path: Path) -> None:
+    """nixio reads our upgraded file as it reads the file nixio's upgrade tool made.
+
+    Beyond nixio's tool, ours also keeps C++ DataFrame units and Group data frames.
+    """
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "theirs").mkdir()
+    ours, theirs = _copy(src, tmp_path / "ours"), _copy(src, tmp_path / "theirs")
+    upgrade(ours)
+    assert nixio.file_upgrade(str(theirs)) is True
+    diffs = differences(_ids_dropped(_nixio_walk(ours)), _ids_dropped(_nixio_walk(theirs)))
+    expected = ["/blocks[blockyblock]/data_frames[table]/units", "/blocks[blockyblock]/groups[grp000]/data_frames"]
+    assert [d.split(":")[0] for d in diffs] == (expected if src == FULLFILE else [])
+
+
 @pytest.mark.parametrize("src", OLD_FILES, ids=[p.name for p in OLD_FILES])
 def test_every_group_tracks_and_indexes_creation_order(src: Path, tmp_path: Path) -> None:
     """Creation order is tracked and indexed on every group of the new file, root included."""
