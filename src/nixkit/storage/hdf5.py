@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,8 @@ def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
     h5py.File
         The open file.
     """
+    if mode == "w":
+        _refuse_if_open(path)
     try:
         if mode == "w":
             # Like nixio: links in creation order (tracked and indexed), attributes not.
@@ -99,6 +102,26 @@ def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
         raise ReadOnlyError(f"cannot open {str(path)!r} for writing: {exc}") from exc
     except OSError as exc:
         raise _open_error(path, exc) from exc
+
+
+def _refuse_if_open(path: str | Path) -> None:
+    """FileInUse when another handle has ``path`` open (HDF5 truncates before it locks)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: HDF5's own locking is all there is
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # nothing there to protect
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise FileInUse(
+            f"cannot overwrite {str(path)!r}: another process (or another File object) has it open; close that first"
+        ) from None
+    finally:
+        os.close(fd)
 
 
 def _open_error(path: str | Path, exc: OSError) -> NixError:
