@@ -8,7 +8,7 @@ keep working, with these corrections:
 - Units outside the SI pattern that pint understands (``min``, ``h``, ``inch``,
   ``degree``, ...) convert through pint, imported on first use. Offset units such as
   ``degC`` have no scaling factor and are refused.
-- :func:`split` matches whole units (nixio reads ``mHz`` as prefix ``m``, unit ``H``),
+- :func:`split` matches whole units (nixio reads ``mmol`` as prefix ``m``, unit ``m``),
   and :func:`invert_power` writes ``Hz^-2``, not ``Hz^^-2``.
 """
 
