@@ -46,6 +46,7 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         "check": ctx.check,
         "info": ctx.info,
         "error": error,
+        "module": getattr(lib, "__file__", None),
     }
 
 

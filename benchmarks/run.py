@@ -58,6 +58,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--label", default="run", help="name prefix of the result files in benchmarks/results")
     p.add_argument("--workdir", type=Path, help="folder for input and scratch files (default: a new temp folder)")
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds before a child is stopped")
+    p.add_argument(
+        "--nixkit-src",
+        type=Path,
+        help="measure the nixkit package found in this folder (e.g. a checkout of an older commit's src/)",
+    )
     args = p.parse_args(argv)
     if args.scale is None:
         args.scale = QUICK_SCALE if args.quick else 1.0
@@ -71,12 +76,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 class Runner:
     """Starts the children and keeps their records."""
 
-    def __init__(self, workdir: Path, scale: float, timeout: float) -> None:
+    def __init__(self, workdir: Path, scale: float, timeout: float, nixkit_src: Path | None = None) -> None:
         self.workdir = workdir
         self.inputs = workdir / "inputs"
         self.inputs.mkdir(parents=True, exist_ok=True)
         self.scale = scale
         self.timeout = timeout
+        self.path = [str(ROOT)] if nixkit_src is None else [str(nixkit_src.resolve()), str(ROOT)]
         self.records: list[dict[str, Any]] = []
         self._count = 0
 
@@ -97,7 +103,7 @@ class Runner:
             **extra,
         }
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [*self.path, env.get("PYTHONPATH")]))
         started = time.perf_counter()
         try:
             proc = subprocess.run(
@@ -139,7 +145,7 @@ def rotated(items: list[str], k: int) -> list[str]:
 
 def execute(args: argparse.Namespace, workloads: list[ModuleType], workdir: Path) -> list[dict[str, Any]]:
     """Prepare the inputs, then run every repetition; returns all child records."""
-    runner = Runner(workdir, args.scale, args.timeout)
+    runner = Runner(workdir, args.scale, args.timeout, args.nixkit_src)
     needed = sorted({name for m in workloads for name in getattr(m, "INPUTS", ())})
     if needed:
         _log(f"writing inputs {', '.join(needed)} (scale {args.scale:g})")
@@ -332,6 +338,7 @@ def metadata(args: argparse.Namespace, seconds: float) -> dict[str, Any]:
         "hdf5": h5py.version.hdf5_version,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         "total_s": round(seconds, 1),
+        "nixkit_src": str(args.nixkit_src) if args.nixkit_src else "installed",
     }
     try:
         meta["nixkit_commit"] = subprocess.run(
