@@ -176,7 +176,7 @@ class DataView:
         if index is Ellipsis or (type(index) is tuple and not index) or (type(index) is slice and index == _ALL):
             return self.__array__()
         source_index, flips, reorder = _translate(index, slices)
-        if source_index == slices:
+        if source_index == slices and not flips and reorder is None:
             return self.__array__()
         node = self._node()
         coeffs, origin = self._calibration()
