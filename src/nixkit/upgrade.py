@@ -241,14 +241,13 @@ def _write_upgraded(source: str, target: str, progress: ProgressCallback | None)
     try:
         dst = FileHandle(target, "w")
         try:
-            tick = _progress_counter(src.root, progress)
-            copy_contents(src.root, dst.root, convert_dataset=_DatasetConverter(counts), visit=tick)
+            meter = _Progress(src.root, progress) if progress is not None else None
+            copy_contents(src.root, dst.root, convert_dataset=_DatasetConverter(counts), visit=meter)
             _fix_header(dst.root, counts)
             _fix_blocks(dst.root, counts)
-            if progress is not None:
-                total = count_objects(src.root)
-                progress(total, total)
             dst.flush()
+            if meter is not None:
+                meter.finish()
         finally:
             dst.close()
     finally:
@@ -256,18 +255,21 @@ def _write_upgraded(source: str, target: str, progress: ProgressCallback | None)
     return counts
 
 
-def _progress_counter(root: GroupNode, progress: ProgressCallback | None) -> Callable[[Node], None] | None:
-    if progress is None:
-        return None
-    total = count_objects(root)
-    done = [1]  # the root itself
+class _Progress:
+    """Counts copied objects for a ``progress(done, total)`` callback."""
 
-    def tick(_node: Node) -> None:
-        done[0] += 1
-        progress(min(done[0], total), total)
+    def __init__(self, root: GroupNode, progress: ProgressCallback) -> None:
+        self.progress = progress
+        self.total = count_objects(root)
+        self.done = 1  # the root exists from the start
+        progress(0, self.total)
 
-    progress(0, total)
-    return tick
+    def __call__(self, _node: Node) -> None:
+        self.done += 1
+        self.progress(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        self.progress(self.total, self.total)
 
 
 # -- datasets ------------------------------------------------------------------------------
