@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +227,29 @@ def test_upgrade_converts_old_formats(tmp_path: Path) -> None:
         assert f.version == (1, 2, 1)
         assert f.blocks["recording"].data_arrays["voltage"].shape == (1000, 3)
     assert [p.name for p in tmp_path.iterdir()] == ["old.nix"]  # no temporary file left
+
+
+def test_upgrade_drives_a_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command hands the conversion a progress callback and it runs to the end."""
+    # ``nixkit.upgrade`` is also the function, so reach the module through sys.modules
+    module = sys.modules["nixkit.upgrade"]
+    target = tmp_path / "old.nix"
+    shutil.copy(REALFILES / "g-node_nix/docs_data_nix_test_v1.2.h5", target)
+    target.chmod(0o644)
+    calls: list[tuple[int, int]] = []
+    real = module.upgrade
+
+    def spy(path: str, progress: Any = None) -> Any:
+        def record(done: int, total: int) -> None:
+            calls.append((done, total))
+            progress(done, total)
+
+        return real(path, progress=record)
+
+    monkeypatch.setattr(module, "upgrade", spy)
+    assert run("upgrade", str(target)).exit_code == 0
+    assert len(calls) > 2
+    assert calls[-1][0] == calls[-1][1] > 0
 
 
 def test_upgrade_current_file_is_left_alone(demo_file: Path, tmp_path: Path) -> None:
