@@ -476,3 +476,19 @@ def test_symbolic_link_keeps_pointing_to_the_upgraded_file(tmp_path: Path) -> No
     assert path.stat().st_mode & 0o777 == 0o640
     with nix.File.open(link, nix.FileMode.ReadWrite) as f:
         assert f.version == (1, 2, 1)
+
+
+def test_frame_dimension_without_column_and_soft_links(tmp_path: Path) -> None:
+    """A C++ data_frame dimension without a column becomes a set dimension; soft links survive."""
+    path = tmp_path / "cpp.nix"
+    _cpp_frame_dimension_file(path)
+    with h5py.File(path, "r+") as h:
+        del h["data/b/data_arrays/values/dimensions/1"].attrs["column_index"]
+        h["data/b/shortcut"] = h5py.SoftLink("/data/b/data_arrays")
+    report = upgrade(path)
+    assert any("without a column index" in line for line in report.changes)
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
+        dim = f.blocks["b"].data_arrays["values"].dimensions[0]
+        assert dim.dimension_type == nix.DimensionType.Set and not dim.has_link
+    with h5py.File(path, "r") as h:
+        assert h["data/b"].get("shortcut", getlink=True).path == "/data/b/data_arrays"
