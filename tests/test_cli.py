@@ -360,3 +360,17 @@ def test_plot_refuses_what_it_cannot_draw(demo_file: Path) -> None:
     assert "a DataFrame cannot be plotted" in line
     line = _one_error_line(run("plot", str(demo_file), "region of interest", "--ref", "5"))
     assert "region of interest" in line
+
+
+# -- demo --------------------------------------------------------------------------------------------------
+def test_demo_without_figures(tmp_path: Path) -> None:
+    target = tmp_path / "tour.nix"
+    result = run("demo", str(target), "--no-figures")
+    assert result.exit_code == 0, result.output
+    assert "19 of 19 checks passed" in result.output
+    assert target.is_file() and not (tmp_path / "tour_figures").exists()
+
+
+def test_demo_into_a_missing_folder(tmp_path: Path) -> None:
+    line = _one_error_line(run("demo", str(tmp_path / "nowhere" / "tour.nix")))
+    assert "does not exist" in line

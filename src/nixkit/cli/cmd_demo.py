@@ -15,9 +15,14 @@ def demo(path: str, figures: bool) -> None:
     checked, its tree is printed, and the figures go to PATH's stem + "_figures/".
     Exits with 1 when a check fails.
     """
-    from nixkit.cli.common import console
+    from pathlib import Path
+
+    from nixkit.cli.common import BadFile, console
     from nixkit.demo import run_demo
 
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise BadFile(f"{path}: the folder {folder} does not exist")
     code = run_demo(path, figures=figures, console=console())
     if code:
         raise click.exceptions.Exit(code)
