@@ -20,7 +20,17 @@ import pytest
 
 import nixkit as nix
 from conftest import sha256
-from nixkit.exceptions import FileMissing, FormatVersionError, InvalidFile, NixError
+from nixkit.exceptions import (
+    DuplicateName,
+    FileMissing,
+    FormatVersionError,
+    InvalidAttrType,
+    InvalidData,
+    InvalidFile,
+    InvalidName,
+    NixError,
+    ReadOnlyError,
+)
 from walk import differences, walk_file
 
 pytestmark = pytest.mark.compat
@@ -365,3 +375,36 @@ def test_missing_file_read_only(tmp_path: Path) -> None:
         nix.File.open(tmp_path / "missing.nix", nix.FileMode.ReadOnly)
     assert isinstance(err.value, FileNotFoundError)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_calls_raise_named_errors_and_change_nothing(tmp_path: Path) -> None:
+    """Each bad call raises its nixkit error (also the builtin) and the file walks as before.
+
+    nixio bug 6.1.10: its append_range_dimension left a dimension with the unsorted ticks
+    behind before raising; here nothing is written.
+    """
+    path = tmp_path / "bad.nix"
+    _write(nix, path)
+    before = _walk(nixio, path)
+    with nix.File.open(path, nix.FileMode.ReadWrite) as f:
+        b = f.blocks["recording"]
+        signal = b.data_arrays["signal"]
+        calls = {
+            "duplicate name": (lambda: b.create_data_array("signal", "t", data=[1.0]), DuplicateName, ValueError),
+            "duplicate block": (lambda: f.create_block("recording", "t"), DuplicateName, ValueError),
+            "empty name": (lambda: b.create_source("", "t"), InvalidName, ValueError),
+            "name with slash": (lambda: b.create_data_array("a/b", "t", data=[1.0]), InvalidName, ValueError),
+            "unit not a str": (lambda: setattr(signal, "unit", 5), InvalidAttrType, TypeError),
+            "type not a str": (lambda: setattr(b, "type", 3), InvalidAttrType, TypeError),
+            "unsorted ticks": (lambda: signal.append_range_dimension(ticks=[3.0, 1.0, 2.0]), InvalidData, ValueError),
+            "out of range": (lambda: b.create_data_array("x", "t", dtype="i1", data=[1000]), InvalidData, ValueError),
+            "text into numbers": (lambda: b.data_arrays["type Int32"].append(["a"]), InvalidData, ValueError),
+        }
+        for label, (call, error, builtin) in calls.items():
+            with pytest.raises(error) as err:
+                call()
+            assert isinstance(err.value, NixError) and isinstance(err.value, builtin), label
+    assert differences(_walk(nixio, path), before) == []
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f, pytest.raises(ReadOnlyError):
+        f.blocks["recording"].create_data_array("y", "t", data=[1.0])
+    assert differences(_walk(nixio, path), before) == []
