@@ -235,6 +235,28 @@ def test_describe_is_json_ready_and_complete(filled: Path) -> None:
     assert section["sections"][0]["properties"][0]["values"] == ["EXT-02"]
 
 
+def test_describe_values_reads_few_labels_and_no_ticks(tmp_path: Path) -> None:
+    """Counts come from dataset headers; only the first 20 set labels are read."""
+    with nix.File.open(str(tmp_path / "big.nix"), nix.FileMode.Overwrite) as f:
+        da = f.create_block("b", "t").create_data_array("grid", "t", data=np.zeros((1000, 50)))
+        da.append_range_dimension(np.arange(1000.0))
+        da.append_set_dimension([f"ch{i}" for i in range(50)])
+        reads: list[Any] = []
+        original = DatasetNode.read
+
+        def spy(self: DatasetNode, index: Any = ()) -> Any:
+            reads.append((self.name, index))
+            return original(self, index)
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(DatasetNode, "read", spy)
+            node = describe(da, values=True)
+    ticks, labels = node.children["dimensions"]
+    assert ticks.fields["ticks"] == 1000
+    assert labels.fields["labels"] == [f"ch{i}" for i in range(20)] and labels.fields["n_labels"] == 50
+    assert reads == [("labels", slice(0, 20))]
+
+
 def test_describe_depth_counts_what_it_leaves_out(filled: Path) -> None:
     with nix.File.open(str(filled), nix.FileMode.ReadOnly) as f:
         node = describe(f, depth=1)

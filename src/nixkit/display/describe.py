@@ -6,8 +6,8 @@ notebook HTML, ``nixkit show`` and ``nixkit dump`` all render these nodes, so th
 agree on what a file contains.
 
 No data are read: shapes and dtypes come from the dataset headers. Only with
-``values=True`` are the small descriptor datasets read too (set-dimension labels and
-range-dimension tick counts), which the command line wants and notebooks do not.
+``values=True`` are the first few set-dimension labels read (and range-dimension tick
+counts taken from their headers), which the command line wants and notebooks do not.
 """
 
 from __future__ import annotations
@@ -259,18 +259,19 @@ class _Describer:
         unit = dim.unit
         if unit:
             node.fields["unit"] = unit
-        if self.values:
-            node.fields["ticks"] = _safe(lambda: len(dim.ticks))
+        ticks = _stored(dim, "ticks") if self.values else None
+        if ticks is not None:
+            node.fields["ticks"] = ticks.shape[0]  # from the header: ticks can be as long as the data
         return node
 
     def _SetDimension(self, dim: Any, level: int) -> Node:  # noqa: N802
         node = self._dimension(dim)
-        if self.values:
-            labels = _safe(lambda: list(dim.labels))
-            if isinstance(labels, list):
-                node.fields["labels"] = labels[:MAX_VALUES]
-                if len(labels) > MAX_VALUES:
-                    node.fields["n_labels"] = len(labels)
+        labels = _stored(dim, "labels") if self.values else None
+        if labels is not None:
+            count = labels.shape[0]
+            node.fields["labels"] = [str(v) for v in labels.read(slice(0, MAX_VALUES))]
+            if count > MAX_VALUES:
+                node.fields["n_labels"] = count
         return node
 
     def _DataFrame(self, df: Any, level: int) -> Node:  # noqa: N802
@@ -355,6 +356,12 @@ class _Describer:
         return node
 
 
+def _stored(dim: Any, name: str) -> Any:
+    """The dataset ``name`` stored in a dimension's own group (not a linked one), or None."""
+    node = getattr(dim, "_node", None)
+    return node.get_dataset(name) if node is not None else None
+
+
 def _array_ref(da: Any) -> dict[str, Any]:
     return {"name": str(da.name), "shape": list(da.shape)}
 
@@ -385,7 +392,7 @@ def describe(
     obj : File, Block, Group, DataArray, DataFrame, Tag, MultiTag, Source, Section or Property
         What to describe; dimensions and features are accepted too.
     values : bool
-        Also read the small descriptor datasets (set labels, the number of range ticks).
+        Also give the first set-dimension labels and the number of stored range ticks.
     details : bool
         Add definitions, timestamps and calibration.
     max_children : int, optional
