@@ -190,6 +190,14 @@ def test_html_of_closed_file_is_its_repr(tmp_path: Path) -> None:
     assert "closed" in f._repr_html_()
 
 
+def test_html_of_an_entity_of_a_closed_file_says_so(tmp_path: Path) -> None:
+    f = nix.File.open(str(tmp_path / "x.nix"), nix.FileMode.Overwrite)
+    da = f.create_block("b", "t").create_data_array("a", "t", data=[1.0])
+    f.close()
+    view = da._repr_html_()
+    assert view.startswith('<div class="nixkit-repr">DataArray: cannot be read (')
+
+
 def test_html_caps_long_containers(tmp_path: Path) -> None:
     with nix.File.open(str(tmp_path / "many.nix"), nix.FileMode.Overwrite) as f:
         b = f.create_block("b", "t")

@@ -133,5 +133,8 @@ def repr_html(obj: Any) -> str:
     """
     if hasattr(obj, "is_open") and not obj.is_open():
         return f'<div class="nixkit-repr">{_esc(repr(obj))}</div>'
-    node = describe(obj, max_children=MAX_CHILDREN, depth=MAX_DEPTH)
+    try:
+        node = describe(obj, max_children=MAX_CHILDREN, depth=MAX_DEPTH)
+    except Exception as exc:  # a notebook cell must show something, even for a closed or damaged file
+        return f'<div class="nixkit-repr">{_esc(type(obj).__name__)}: cannot be read ({_esc(str(exc))})</div>'
     return f'<div class="nixkit-repr"><style>{_STYLE}</style>{node_html(node, open_=True)}</div>'
