@@ -24,6 +24,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from rich.console import Console
 
 __all__ = ["Check", "build_file", "check_file", "make_figures", "run_demo"]
@@ -597,14 +598,69 @@ def check_file(path: str | Path, nix: ModuleType | None = None) -> list[Check]:
 
 
 # -- pictures ----------------------------------------------------------------------------------------
-def _figure_of(draw: Callable[[Axes], Any], path: Path) -> None:
+def _figure_of(draw: Callable[[Figure], Any], path: Path, panels: int) -> None:
     from matplotlib.figure import Figure
 
     # Fixed margins: a layout engine would double the drawing time of the demo.
-    fig = Figure(figsize=(8, 4.5))
-    fig.subplots_adjust(left=0.09, right=0.97, bottom=0.12, top=0.92)
-    draw(fig.add_subplot())
+    fig = Figure(figsize=(8, 3.2 + 2.8 * panels))
+    fig.subplots_adjust(left=0.09, right=0.97, bottom=0.1, top=0.94, hspace=0.45)
+    draw(fig)
     fig.savefig(path, dpi=80)
+
+
+def _single(plot: Callable[[Any, Axes], Any], entity: Callable[[], Any]) -> Callable[[Figure], Any]:
+    return lambda fig: plot(entity(), fig.add_subplot())
+
+
+def _untagged(block: Any) -> Callable[[Figure], Any]:
+    """The stimulus epoch on the response, and below it the whole stimulus, its untagged feature."""
+    from nixkit.plot import plot_data_array, plot_tag
+
+    def draw(fig: Figure) -> None:
+        top, bottom = fig.subplots(2, 1)
+        tag = block.tags[0]
+        plot_tag(tag, top)
+        plot_data_array(tag.features[0].data, bottom)
+        bottom.set_title(f"untagged feature: {tag.features[0].data.name} (all of it belongs to the epoch)")
+
+    return draw
+
+
+def _tagged(block: Any) -> Callable[[Figure], Any]:
+    """Spike windows on the response, and the same windows cut from the stimulus (tagged feature)."""
+    from nixkit.plot import plot_data_array, plot_multi_tag
+
+    def draw(fig: Figure) -> None:
+        top, bottom = fig.subplots(2, 1, sharex=True)
+        mtag = block.multi_tags[0]
+        plot_multi_tag(mtag, top)
+        stimulus = mtag.features[0].data
+        plot_data_array(stimulus, bottom)
+        for i, start in enumerate(np.asarray(mtag.positions).ravel()):
+            window = np.asarray(mtag.feature_data(i, 0)[...])
+            bottom.plot(start + np.arange(len(window)) * DT, window, color="tab:red", lw=2)
+        bottom.set_title(f"tagged feature: the spike windows of {stimulus.name}")
+
+    return draw
+
+
+def _indexed(block: Any) -> Callable[[Figure], Any]:
+    """Spikes on the response, and one stimulus snippet per spike with their mean (indexed feature)."""
+    from nixkit.plot import plot_data_array, plot_multi_tag
+
+    def draw(fig: Figure) -> None:
+        top, bottom = fig.subplots(2, 1)
+        mtag = block.multi_tags[0]
+        plot_multi_tag(mtag, top)
+        snippets = mtag.features[0].data
+        plot_data_array(snippets, bottom)
+        time_dim = snippets.dimensions[1]
+        mean = np.asarray(snippets).mean(axis=0)
+        (average,) = bottom.plot(time_dim.axis(len(mean)), mean, color="black", lw=3, label="spike-triggered average")
+        bottom.legend(handles=[average], loc="lower right", fontsize="small")
+        bottom.set_title(f"indexed feature: one {snippets.label} snippet per spike")
+
+    return draw
 
 
 def make_figures(f: Any, folder: str | Path) -> list[Path]:
@@ -617,36 +673,33 @@ def make_figures(f: Any, folder: str | Path) -> list[Path]:
     """
     from nixkit.plot import plot_data_array, plot_multi_tag, plot_tag
 
-    def b(name: str) -> Any:
-        return f.blocks[name]
+    def array(block: str, name: int | str = 0) -> Callable[[], Any]:
+        return lambda: f.blocks[block].data_arrays[name]
 
-    drawings: list[tuple[str, Callable[[Axes], Any]]] = [
-        ("regularly_sampled_data", lambda ax: plot_data_array(b("regularly sampled data").data_arrays[0], ax)),
-        ("irregularly_sampled_data", lambda ax: plot_data_array(b("irregularly sampled data").data_arrays[0], ax)),
-        ("event_data", lambda ax: plot_data_array(b("event data").data_arrays[0], ax)),
-        ("series_of_signals", lambda ax: plot_data_array(b("series of signals").data_arrays[0], ax)),
-        ("image_data", lambda ax: plot_data_array(b("image data").data_arrays[0], ax)),
-        ("category_data", lambda ax: plot_data_array(b("category data").data_arrays[0], ax)),
-        ("continuous_recording", lambda ax: plot_data_array(b("continuous recording").data_arrays[0], ax)),
-        ("single_region", lambda ax: plot_tag(b("single region").tags[0], ax)),
-        ("multiple_regions", lambda ax: plot_multi_tag(b("multiple regions").multi_tags[0], ax)),
-        ("spike_tagging", lambda ax: plot_multi_tag(b("spike tagging").multi_tags[0], ax)),
-        ("unit_support_in_tagging", lambda ax: plot_tag(b("unit support in tagging").tags[0], ax)),
-        ("untagged_feature", lambda ax: plot_tag(b("untagged feature").tags[0], ax)),
-        ("tagged_feature", lambda ax: plot_multi_tag(b("tagged feature").multi_tags[0], ax)),
-        (
-            "indexed_feature",
-            lambda ax: plot_data_array(b("indexed feature").data_arrays["spike triggered stimulus"], ax),
-        ),
-        ("sources", lambda ax: plot_data_array(b("sources").data_arrays[0], ax)),
-        ("image_with_metadata", lambda ax: plot_data_array(b("image with metadata").data_arrays[0], ax)),
+    drawings: list[tuple[str, int, Callable[[Figure], Any]]] = [
+        ("regularly_sampled_data", 1, _single(plot_data_array, array("regularly sampled data"))),
+        ("irregularly_sampled_data", 1, _single(plot_data_array, array("irregularly sampled data"))),
+        ("event_data", 1, _single(plot_data_array, array("event data"))),
+        ("series_of_signals", 1, _single(plot_data_array, array("series of signals"))),
+        ("image_data", 1, _single(plot_data_array, array("image data"))),
+        ("category_data", 1, _single(plot_data_array, array("category data"))),
+        ("continuous_recording", 1, _single(plot_data_array, array("continuous recording"))),
+        ("single_region", 1, _single(plot_tag, lambda: f.blocks["single region"].tags[0])),
+        ("multiple_regions", 1, _single(plot_multi_tag, lambda: f.blocks["multiple regions"].multi_tags[0])),
+        ("spike_tagging", 1, _single(plot_multi_tag, lambda: f.blocks["spike tagging"].multi_tags[0])),
+        ("unit_support_in_tagging", 1, _single(plot_tag, lambda: f.blocks["unit support in tagging"].tags[0])),
+        ("untagged_feature", 2, _untagged(f.blocks["untagged feature"])),
+        ("tagged_feature", 2, _tagged(f.blocks["tagged feature"])),
+        ("indexed_feature", 2, _indexed(f.blocks["indexed feature"])),
+        ("sources", 1, _single(plot_data_array, array("sources"))),
+        ("image_with_metadata", 1, _single(plot_data_array, array("image with metadata"))),
     ]
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for i, (name, draw) in enumerate(drawings, start=1):
+    for i, (name, panels, draw) in enumerate(drawings, start=1):
         target = out / f"{i:02d}_{name}.png"
-        _figure_of(draw, target)
+        _figure_of(draw, target, panels)
         written.append(target)
     return written
 
