@@ -21,6 +21,7 @@ MAX_CHILDREN = 50
 #: Levels below the shown object that are described.
 MAX_DEPTH = 6
 
+# Greys are opacities, not colours, so the view reads on light and dark notebook themes.
 _STYLE = """
 .nixkit-repr{font-family:var(--jp-content-font-family,system-ui,sans-serif);font-size:13px;line-height:1.4}
 .nixkit-repr details{margin-left:1.1em}
@@ -28,12 +29,12 @@ _STYLE = """
 .nixkit-repr summary{cursor:pointer}
 .nixkit-repr .nk-leaf{margin-left:2.1em}
 .nixkit-repr .nk-kind{color:#6a4c93;font-weight:600}
-.nixkit-repr .nk-type{color:#777}
+.nixkit-repr .nk-type{opacity:.6}
 .nixkit-repr .nk-role{color:#1b6ca8}
-.nixkit-repr .nk-facts{color:#444;margin-left:.5em}
+.nixkit-repr .nk-facts{opacity:.8;margin-left:.5em}
 .nixkit-repr .nk-link{font-style:italic}
 .nixkit-repr table{border-collapse:collapse;margin:.2em 0 .2em 1.1em}
-.nixkit-repr th{text-align:left;font-weight:normal;color:#777;padding:0 .8em 0 0;vertical-align:top}
+.nixkit-repr th{text-align:left;font-weight:normal;opacity:.6;padding:0 .8em 0 0;vertical-align:top}
 .nixkit-repr td{text-align:left;padding:0;font-family:var(--jp-code-font-family,monospace)}
 """
 
