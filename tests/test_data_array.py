@@ -56,6 +56,16 @@ def test_strings_are_stored_as_utf8_text(block: nix.Block) -> None:
         assert h5py.check_string_dtype(ds.dtype).encoding == "utf-8"
 
 
+def test_opaque_data(block: nix.Block) -> None:
+    blobs = np.array([b"\x00\x01", b"\xff\xfe"], dtype="V2")
+    da = block.create_data_array("blob", "t", data=blobs)
+    assert da.dtype == np.dtype("V2")
+    assert da[1].tobytes() == b"\xff\xfe"
+    with pytest.raises(InvalidData, match="item size"):
+        block.create_data_array("sized", "t", shape=(2,), dtype=nix.DataType.Opaque)
+    assert block.create_data_array("sized", "t", shape=(2,), dtype=np.dtype("V4")).shape == (2,)
+
+
 def test_shape_and_dtype_without_data(block: nix.Block) -> None:
     da = block.create_data_array("empty", "t", shape=(3, 4), dtype=nix.DataType.Int16)
     assert da.shape == (3, 4) and da.dtype == np.int16 and da.size == 12 and len(da) == 3

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from nixkit.model.source import SourceLinks
     from nixkit.storage.hdf5 import DatasetNode
 
+# Key of the token in File._read_cache that tells whether kept values are still valid.
+_MEMO_TOKEN = "data_array.memo"
+
 __all__ = ["DataArray", "DataSliceMode", "create_data_array", "storage_dtype"]
 
 
@@ -44,6 +47,8 @@ def storage_dtype(dtype: Any) -> np.dtype[Any]:
     dt = np.dtype(dtype)
     if dt.kind in ("U", "S", "O"):
         return STR_DTYPE  # type: ignore[no-any-return]
+    if dt.kind == "V" and dt.itemsize == 0:
+        raise InvalidData("an Opaque array needs its item size: pass data, or a dtype such as np.dtype('V8')")
     return dt
 
 
@@ -123,9 +128,39 @@ class DataArray(Annotated):
     """An n-d array of one data type, with metadata on how to read it."""
 
     # -- storage --------------------------------------------------------------------
+    # The data node and the calibration are kept on the handle while the file's read
+    # cache lives: every write through any handle empties it (File._check_writable), so
+    # a kept value is never stale. Writes through this handle keep its own data node.
+    def _token(self) -> object:
+        cache = self._file._read_cache
+        token = cache.get(_MEMO_TOKEN)
+        if token is None:
+            token = cache[_MEMO_TOKEN] = object()
+        return token
+
+    def _memo(self, key: str) -> Any:
+        memo = self.__dict__.get(key)
+        if memo is not None and memo[0] is self._file._read_cache.get(_MEMO_TOKEN):
+            return memo[1]
+        return None
+
     @property
     def _data(self) -> DatasetNode:
-        return self._node.dataset("data")  # type: ignore[no-any-return]
+        ds = self._memo("_data_memo")
+        if ds is not None:
+            return ds.follow()
+        ds = self._node.dataset("data")
+        self._data_memo = (self._token(), ds)
+        return ds
+
+    def _writable_data(self, action: str) -> DatasetNode:
+        """Check that the file takes writes; return the data node, kept across the check."""
+        ds = self._memo("_data_memo")
+        self._writable(action)
+        if ds is None:
+            ds = self._node.dataset("data")
+        self._data_memo = (self._token(), ds)
+        return ds
 
     @property
     def block(self) -> Block:
@@ -187,6 +222,14 @@ class DataArray(Annotated):
             yield self[i]
 
     def _calibration(self) -> tuple[np.ndarray[Any, Any] | None, float]:
+        kept = self._memo("_calibration_memo")
+        if kept is not None:
+            return kept
+        found = self._read_calibration()
+        self._calibration_memo = (self._token(), found)
+        return found
+
+    def _read_calibration(self) -> tuple[np.ndarray[Any, Any] | None, float]:
         node = self._node
         coeffs = None
         if "polynom_coefficients" in node:
@@ -209,10 +252,10 @@ class DataArray(Annotated):
         return self._calibrate(self._data.read(index))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._writable("write data")
+        ds = self._writable_data("write data")
         if value is None:
             value = np.nan
-        self._data.write(index, value)
+        ds.write(index, value)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
         ds = self._data
@@ -237,9 +280,8 @@ class DataArray(Annotated):
 
     def write_direct(self, data: Any) -> None:
         """Write ``data`` over the whole array (shapes must broadcast)."""
-        self._writable("write data")
+        ds = self._writable_data("write data")
         arr = np.ascontiguousarray(data)
-        ds = self._data
         if arr.shape == ds.shape and arr.dtype == ds.dtype:
             ds.write_direct(arr)
         else:
@@ -247,9 +289,8 @@ class DataArray(Annotated):
 
     def append(self, data: Any, axis: int = 0) -> None:
         """Append ``data`` along ``axis``; all other axes must match."""
-        self._writable("append data")
+        ds = self._writable_data("append data")
         arr = _as_array(data)
-        ds = self._data
         shape = ds.shape
         if arr.ndim != len(shape):
             raise IncompatibleDimensions(
@@ -263,11 +304,7 @@ class DataArray(Annotated):
                 f"shape {arr.shape} does not fit {shape} on the axes other than {axis}"
             )
         arr = _fit(arr, ds.dtype if not ds.is_string else STR_DTYPE)
-        new_shape = list(shape)
-        new_shape[axis] += arr.shape[axis]
-        ds.resize(tuple(new_shape))
-        sel = tuple(slice(shape[axis], None) if i == axis else slice(None) for i in range(len(shape)))
-        ds.write(sel, arr)
+        self._data_memo = (self._token(), ds.append(arr, axis))
 
     @property
     def data(self) -> DataArray:
