@@ -135,6 +135,10 @@ class Container(Generic[T]):
                 yield self._make(group, key)
 
     def __getitem__(self, item: int | str) -> T:
+        group = self._group()
+        if isinstance(item, str) and group is not None and item in group:
+            # The common case, a name, costs one link check and one open.
+            return self._make(group, item)
         key = self._key_of(item)
         group = self._group()
         assert group is not None

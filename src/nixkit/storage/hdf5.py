@@ -16,7 +16,7 @@ from typing import Any
 
 import h5py
 import numpy as np
-from h5py import h5, h5o, h5p, h5s
+from h5py import h5, h5a, h5d, h5f, h5g, h5i, h5o, h5p, h5s, h5t
 
 from nixkit.exceptions.exceptions import (
     CorruptFile,
@@ -40,6 +40,29 @@ def _gcpl() -> h5p.PropGCID:
         plist.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
         _gcpl_cache.append(plist)
     return _gcpl_cache[0]
+
+
+# Scalar attributes of the kinds every entity carries are written through h5py's
+# low-level API with these cached type and space objects: the high-level
+# ``attrs[key] = value`` re-derives both on every call, at several times the cost.
+_SCALAR_SPACE = h5s.create(h5s.SCALAR)
+_FAST_ATTR_TYPES: dict[type, tuple[np.dtype[Any], Any]] = {
+    float: (np.dtype(np.float64), h5t.py_create(np.dtype(np.float64))),
+    int: (np.dtype(np.int64), h5t.py_create(np.dtype(np.int64))),
+}
+_STR_TYPES = {
+    False: (STR_DTYPE, h5t.py_create(STR_DTYPE, logical=True)),
+    True: (ASCII_DTYPE, h5t.py_create(ASCII_DTYPE, logical=True)),
+}
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+# Appends re-create a dataset whose chunks are small for streaming with chunks that grow
+# geometrically along the appended axis up to this size; only while the data is small,
+# so the copy stays cheap and a small array never gets a chunk much bigger than itself.
+STREAM_CHUNK_BYTES = 1 << 18
+# Below this size an array keeps the chunks it has: re-creating it would cost more file
+# space (a new object header) than its few chunks do.
+_STREAM_MIN_BYTES = 1 << 14
 
 
 def decode(value: Any) -> Any:
@@ -280,6 +303,27 @@ class _AttrMixin:
 
     def set_attr(self, key: str, value: Any, ascii_str: bool = False) -> None:
         """Write attribute ``key``; strings become variable-length UTF-8 (or ASCII)."""
+        kind = type(value)
+        if kind is str:
+            dtype, tid = _STR_TYPES[ascii_str]
+        elif kind in _FAST_ATTR_TYPES and (kind is float or _INT64_MIN <= value <= _INT64_MAX):
+            dtype, tid = _FAST_ATTR_TYPES[kind]
+        else:
+            self._set_attr_general(key, value, ascii_str)
+            return
+        oid = self._h.id
+        name = key.encode()
+        data = np.array(value, dtype=dtype)
+        if h5a.exists(oid, name):
+            old = h5a.open(oid, name)
+            if old.get_type().equal(tid) and old.get_space().get_simple_extent_type() == h5s.SCALAR:
+                # Same type and shape: overwrite in place (timestamps are rewritten often).
+                old.write(data)
+                return
+            h5a.delete(oid, name)
+        h5a.create(oid, name, tid, _SCALAR_SPACE).write(data)
+
+    def _set_attr_general(self, key: str, value: Any, ascii_str: bool) -> None:
         attrs = self._h.attrs
         if isinstance(value, str):
             attrs.create(key, value, dtype=ASCII_DTYPE if ascii_str else STR_DTYPE)
@@ -322,10 +366,16 @@ class _AttrMixin:
 class DatasetNode(_AttrMixin):
     """A stored n-d array."""
 
-    __slots__ = ("_h",)
+    __slots__ = ("_h", "_str")
 
     def __init__(self, handle: h5py.Dataset) -> None:
         self._h = handle
+        self._str: bool | None = None
+
+    def follow(self) -> DatasetNode:
+        """This node, refreshed first if it is read while a SWMR writer appends."""
+        _fresh(self._h)
+        return self
 
     @property
     @_guarded
@@ -356,13 +406,15 @@ class DatasetNode(_AttrMixin):
     @property
     def is_string(self) -> bool:
         """Whether the elements are strings."""
-        return is_string_dtype(self._h.dtype)
+        if self._str is None:
+            self._str = is_string_dtype(self._h.dtype)
+        return self._str
 
     @_guarded
     def read(self, index: Any = ()) -> Any:
         """Read ``index`` (h5py selection rules); strings come back as ``str`` objects."""
         h = self._h
-        if h.dtype.kind in ("O", "S") and h5py.check_string_dtype(h.dtype) is not None:
+        if self.is_string:
             return h.asstr()[index]
         return h[index]
 
@@ -378,6 +430,79 @@ class DatasetNode(_AttrMixin):
     def write_direct(self, source: np.ndarray[Any, Any], dest_sel: Any = None) -> None:
         """Write ``source`` straight from its buffer."""
         self._h.write_direct(source, dest_sel=dest_sel)
+
+    def append(self, values: np.ndarray[Any, Any], axis: int) -> DatasetNode:
+        """Append ``values`` (same dtype and rank, same extent off ``axis``) along ``axis``.
+
+        A numeric dataset whose chunks are small along ``axis`` (HDF5 derives them from the
+        first, often tiny, write) is first re-created with chunks twice as long or more,
+        up to :data:`STREAM_CHUNK_BYTES`, so a stream of appends ends up in large chunks that
+        read back fast. Returns the node that holds the data afterwards.
+        """
+        node = self
+        h = self._h
+        shape = h.shape
+        start = shape[axis]
+        total = start + values.shape[axis]
+        chunk = self._stream_chunk(axis, total)
+        if chunk is not None:
+            node = self._rechunked(chunk)
+            h = node._h
+        new_shape = list(shape)
+        new_shape[axis] = total
+        dsid = h.id
+        dsid.set_extent(tuple(new_shape))
+        if values.size == 0:
+            return node
+        if values.dtype == h.dtype and not node.is_string and values.flags.c_contiguous:
+            offset = [0] * len(shape)
+            offset[axis] = start
+            fspace = dsid.get_space()
+            fspace.select_hyperslab(tuple(offset), values.shape)
+            dsid.write(h5s.create_simple(values.shape), fspace, values)
+        else:
+            h[tuple(slice(start, None) if i == axis else slice(None) for i in range(len(shape)))] = values
+        return node
+
+    def _stream_chunk(self, axis: int, total: int) -> tuple[int, ...] | None:
+        """Chunk shape to re-create with before growing to ``total`` along ``axis``, or None."""
+        h = self._h
+        chunks = h.chunks
+        if not chunks or self.is_string or h.dtype.kind not in "biufc":
+            return None
+        row = h.dtype.itemsize * int(np.prod([c for i, c in enumerate(chunks) if i != axis]))
+        limit = max(1, STREAM_CHUNK_BYTES // row)
+        current = chunks[axis]
+        if current >= limit or total <= 2 * current or total * row < _STREAM_MIN_BYTES:
+            return None
+        if h.shape[axis] * row > 4 * STREAM_CHUNK_BYTES:
+            return None
+        fid = h5i.get_file_id(h.id)
+        if fid.get_intent() & h5f.ACC_SWMR_WRITE or h5o.get_info(h.id).rc != 1:
+            # SWMR writers may not create datasets; other hard links would keep the old one.
+            return None
+        grown = list(chunks)
+        grown[axis] = min(limit, 1 << (total - 1).bit_length())
+        return tuple(grown)
+
+    def _rechunked(self, chunks: tuple[int, ...]) -> DatasetNode:
+        """Replace this dataset by a copy with ``chunks`` (same type, filters, attributes, link)."""
+        h = self._h
+        parent = h.parent
+        name = h.name.rsplit("/", 1)[-1]
+        dcpl = h.id.get_create_plist()
+        dcpl.set_chunk(chunks)
+        temp = f"{name}.rechunking"
+        new = h5py.Dataset(h5d.create(parent.id, temp.encode(), h.id.get_type(), h.id.get_space(), dcpl=dcpl))
+        if h.size:
+            data = np.empty(h.shape, dtype=h.dtype)
+            h.read_direct(data)
+            new.write_direct(data)
+        for key in h.attrs:
+            new.attrs.create(key, h.attrs[key], dtype=h.attrs.get_id(key).dtype)
+        del parent[name]
+        parent.move(temp, name)
+        return DatasetNode(new)
 
     def resize(self, shape: tuple[int, ...]) -> None:
         """Change the extent (the dataset must be chunked)."""
@@ -420,10 +545,27 @@ class DatasetNode(_AttrMixin):
 class GroupNode(_AttrMixin):
     """A stored group: attributes, ordered children and hard links."""
 
-    __slots__ = ("_h",)
+    __slots__ = ("_h", "_ro")
 
-    def __init__(self, handle: h5py.Group) -> None:
+    def __init__(self, handle: h5py.Group, readonly: bool | None = None) -> None:
         self._h = handle
+        self._ro = readonly
+
+    def _readonly(self) -> bool:
+        # h5py caches its fast slice reader only on datasets it knows to be read-only;
+        # asking the file on every open would cost more than the open itself.
+        if self._ro is None:
+            self._ro = self._h.file.mode == "r"
+        return self._ro
+
+    def _open(self, name: str) -> Any:
+        """Child ``name`` opened with one low-level call (KeyError if missing)."""
+        oid = h5o.open(self._h.id, name.encode())
+        if isinstance(oid, h5g.GroupID):
+            return h5py.Group(oid)
+        if isinstance(oid, h5d.DatasetID):
+            return h5py.Dataset(oid, readonly=self._readonly())
+        return self._h[name]
 
     # -- children -------------------------------------------------------------------
     def __contains__(self, name: str) -> bool:
@@ -473,18 +615,18 @@ class GroupNode(_AttrMixin):
     @_guarded
     def child(self, name: str) -> GroupNode | DatasetNode:
         """The group or dataset named ``name``; KeyError if missing."""
-        obj = self._h[name]
+        obj = self._open(name)
         if isinstance(obj, h5py.Dataset):
             return DatasetNode(_fresh(obj))
-        return GroupNode(obj)
+        return GroupNode(obj, self._ro)
 
     @_guarded
     def group(self, name: str) -> GroupNode:
         """Child group ``name``; KeyError if missing or not a group."""
-        obj = self._h[name]
+        obj = self._open(name)
         if not isinstance(obj, h5py.Group):
             raise EntityNotFound(f"{_path_of(self)}/{name} is not a group")
-        return GroupNode(obj)
+        return GroupNode(obj, self._ro)
 
     def get_group(self, name: str) -> GroupNode | None:
         """Child group ``name`` or None."""
@@ -497,7 +639,7 @@ class GroupNode(_AttrMixin):
     @_guarded
     def dataset(self, name: str) -> DatasetNode:
         """Child dataset ``name``; KeyError if missing or not a dataset."""
-        obj = self._h[name]
+        obj = self._open(name)
         if not isinstance(obj, h5py.Dataset):
             raise EntityNotFound(f"{_path_of(self)}/{name} is not a dataset")
         return DatasetNode(_fresh(obj))
@@ -513,7 +655,7 @@ class GroupNode(_AttrMixin):
     def create_group(self, name: str) -> GroupNode:
         """Create child group ``name`` with creation order tracked and indexed."""
         gid = h5py.h5g.create(self._h.id, name.encode(), gcpl=_gcpl())
-        return GroupNode(h5py.Group(gid))
+        return GroupNode(h5py.Group(gid), self._ro)
 
     def require_group(self, name: str) -> GroupNode:
         """Child group ``name``, created if missing."""
@@ -597,7 +739,7 @@ class FileHandle:
 
     def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
         self._f = open_file(path, mode, swmr)
-        self.root = GroupNode(self._f)
+        self.root = GroupNode(self._f, mode == "r")
         if swmr and mode == "r":
             _swmr_readers[0] += 1
 
