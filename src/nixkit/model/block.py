@@ -23,7 +23,7 @@ class BlockContainer(Container[Any]):
     """A container of a block's own entities; deletions are searched within the block."""
 
     def _delete_scope(self) -> GroupNode:
-        return self._owner._node  # type: ignore[no-any-return]
+        return self._owner._node
 
 
 class Block(Annotated):
@@ -103,7 +103,7 @@ class Block(Annotated):
 
         self._writable("create a data array")
         if copy_from is not None:
-            return self._copy(copy_from, DataArray, "data_arrays", name, keep_copy_id)  # type: ignore[no-any-return]
+            return self._copy(copy_from, DataArray, "data_arrays", name, keep_copy_id)
         return create_data_array(
             self, name, array_type, dtype, shape, data, self._compression_for(compression), label, unit
         )
@@ -125,7 +125,7 @@ class Block(Annotated):
 
         self._writable("create a data frame")
         if copy_from is not None:
-            return self._copy(copy_from, DataFrame, "data_frames", name, keep_copy_id)  # type: ignore[no-any-return]
+            return self._copy(copy_from, DataFrame, "data_frames", name, keep_copy_id)
         return create_data_frame(self, name, type_, col_dict, col_names, col_dtypes, data, compression)
 
     def create_tag(
@@ -141,7 +141,7 @@ class Block(Annotated):
 
         self._writable("create a tag")
         if copy_from is not None:
-            return self._copy(copy_from, Tag, "tags", name, keep_copy_id)  # type: ignore[no-any-return]
+            return self._copy(copy_from, Tag, "tags", name, keep_copy_id)
         return create_tag(self, name, type_, position)
 
     def create_multi_tag(
@@ -158,7 +158,7 @@ class Block(Annotated):
 
         self._writable("create a multi-tag")
         if copy_from is not None:
-            return self._copy(copy_from, MultiTag, "multi_tags", name, keep_copy_id)  # type: ignore[no-any-return]
+            return self._copy(copy_from, MultiTag, "multi_tags", name, keep_copy_id)
         return create_multi_tag(self, name, type_, positions, extents)
 
     def create_group(self, name: str, type_: str) -> Group:

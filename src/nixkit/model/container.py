@@ -36,7 +36,7 @@ class Container(Generic[T]):
 
     # -- storage --------------------------------------------------------------------
     def _group(self) -> GroupNode | None:
-        return self._owner._node.get_group(self._group_name)  # type: ignore[no-any-return]
+        return self._owner._node.get_group(self._group_name)
 
     def _require_group(self) -> GroupNode:
         group = self._group()

@@ -43,10 +43,10 @@ __all__ = ["DataArray", "DataSliceMode", "create_data_array", "storage_dtype"]
 def storage_dtype(dtype: Any) -> np.dtype[Any]:
     """The HDF5-storable numpy dtype for a NIX or numpy type (strings become vlen UTF-8)."""
     if dtype in (DataType.String, str, np.str_, bytes, np.bytes_, object):
-        return STR_DTYPE  # type: ignore[no-any-return]
+        return STR_DTYPE
     dt = np.dtype(dtype)
     if dt.kind in ("U", "S", "O"):
-        return STR_DTYPE  # type: ignore[no-any-return]
+        return STR_DTYPE
     if dt.kind == "V" and dt.itemsize == 0:
         raise InvalidData("an Opaque array needs its item size: pass data, or a dtype such as np.dtype('V8')")
     return dt
@@ -165,7 +165,7 @@ class DataArray(Annotated):
     @property
     def block(self) -> Block:
         """The block this array belongs to."""
-        return self._parent  # type: ignore[no-any-return]
+        return self._parent
 
     # -- array protocol ---------------------------------------------------------------
     @property

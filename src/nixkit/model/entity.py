@@ -181,7 +181,7 @@ class Entity:
             return True
         if type(self) is not type(other):
             return False
-        return self.id == other.id  # type: ignore[attr-defined, no-any-return]
+        return self.id == other.id
 
     def __ne__(self, other: object) -> bool:
         return not self == other

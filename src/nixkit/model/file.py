@@ -263,7 +263,7 @@ class File:
         self._check_writable(f"create block {name!r}")
         data = self._data_group()
         if copy_from is not None:
-            return self._copy_into(copy_from, Block, data, name, keep_copy_id)  # type: ignore[return-value]
+            return self._copy_into(copy_from, Block, data, name, keep_copy_id)
         eid = new_id()
         name = name or eid
         check_name(name)

@@ -22,7 +22,7 @@ class Group(Annotated):
     @property
     def block(self) -> Block:
         """The block this group belongs to."""
-        return self._parent  # type: ignore[no-any-return]
+        return self._parent
 
     def _links(self, group_name: str, cls: type) -> LinkContainer:
         block = self._parent

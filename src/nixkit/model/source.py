@@ -23,7 +23,7 @@ class SourceContainer(Container["Source"]):
         block = self._owner
         while not hasattr(block, "data_arrays"):
             block = block._parent
-        return block._node  # type: ignore[no-any-return]
+        return block._node
 
     def _delete(self, group: GroupNode, key: str) -> None:
         from nixkit.storage.hdf5 import unlink_all
@@ -63,7 +63,7 @@ class Source(Annotated):
             obj = obj._parent
         if obj is None:
             obj = _block_of(self)
-        return obj  # type: ignore[no-any-return]
+        return obj
 
     @property
     def parent_source(self) -> Source | None:
@@ -123,7 +123,7 @@ def find_sources(roots: list[Source], filtr: Callable[[Source], bool], limit: in
     found: list[Source] = []
     level = [(s, 1) for s in roots]
     while level:
-        nxt = []
+        nxt: list[tuple[Source, int]] = []
         for src, depth in level:
             if limit is not None and depth > limit:
                 continue
