@@ -368,3 +368,65 @@ def test_sources_and_metadata(block: nix.Block) -> None:
     mt.sources.append(src)
     assert [s.name for s in tag.sources] == ["cell"] and tag.metadata == section
     assert {t.name for t in src.referring_tags} == {"t"} and {t.name for t in src.referring_multi_tags} == {"m"}
+
+
+def _retrievals(module: Any, path: Path, max_positions: int = 3) -> dict[str, Any]:
+    """Tagged and feature data of every tag in the file (the first ``max_positions`` of a
+    multi-tag: nixio re-reads 1-D positions on every call), or the exception family raised."""
+    out: dict[str, Any] = {}
+
+    def grab(key: str, call: Any) -> None:
+        try:
+            view = call()
+            out[key] = np.asarray(view[:]) if view.valid else "invalid"
+        except IndexError:
+            out[key] = "IndexError"
+        except ValueError:
+            out[key] = "ValueError"
+
+    f = module.File.open(str(path), module.FileMode.ReadOnly)
+    for b in f.blocks:
+        for tag in b.tags:
+            for r in range(len(tag.references)):
+                grab(f"{b.name}/{tag.name}/ref{r}", lambda tag=tag, r=r: tag.tagged_data(r))
+            for i in range(len(tag.features)):
+                grab(f"{b.name}/{tag.name}/feat{i}", lambda tag=tag, i=i: tag.feature_data(i))
+        for mt in b.multi_tags:
+            for p in range(min(mt.positions.shape[0], max_positions)):
+                for r in range(len(mt.references)):
+                    grab(f"{b.name}/{mt.name}/{p}/ref{r}", lambda mt=mt, p=p, r=r: mt.tagged_data(p, r))
+                for i in range(len(mt.features)):
+                    grab(f"{b.name}/{mt.name}/{p}/feat{i}", lambda mt=mt, p=p, i=i: mt.feature_data(p, i))
+    f.close()
+    return out
+
+
+REAL_WITH_TAGS = [
+    "generated/cpp-nix-1.5.0-master_representative.nix",
+    "generated/cpp-nix-1.4.5_representative.nix",
+    "generated/cpp-nix-1.5.0-master_writefullfile.nix",
+    "g-node_nix/docs_data_nix_test_v1.2.h5",
+    "bendalab_nixtrack/test.nix",
+]
+
+
+@pytest.mark.parametrize("name", REAL_WITH_TAGS)
+def test_real_files_retrieve_as_nixio_does(realfiles: Path, name: str) -> None:
+    path = realfiles / name
+    ours, theirs = _retrievals(nix, path), _retrievals(nixio, path)
+    assert ours.keys() == theirs.keys() and ours
+    for key, want in theirs.items():
+        if isinstance(want, str):
+            assert ours[key] == want, key
+        else:
+            np.testing.assert_array_equal(ours[key], want, err_msg=key)  # NaN equals NaN here
+
+
+def test_representative_file_tags(realfiles: Path) -> None:
+    with nix.File.open(realfiles / "generated/cpp-nix-1.5.0-master_representative.nix", nix.FileMode.ReadOnly) as f:
+        b = f.blocks["recording"]
+        region = b.tags["stimulus"].tagged_data("voltage")[:]
+        assert region.shape == (200, 2)  # 0.6 s + 0.2 s at 1 kHz from offset 0.5 s; channels 0 and 1
+        spikes = b.multi_tags["spikes"]
+        assert spikes.feature_data(2, 0)[:].tolist() == [12.0]
+        assert [s.shape for s in spikes.tagged_data_all("voltage")] == [(10, 3)] * 3
