@@ -56,6 +56,7 @@ _STR_TYPES = {
 }
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _MEMORY_TYPES: dict[np.dtype[Any], Any] = {}
+_KINDS = {h5o.TYPE_GROUP: "group", h5o.TYPE_DATASET: "dataset"}
 
 
 def memory_type(dtype: np.dtype[Any]) -> Any:
@@ -614,14 +615,10 @@ class GroupNode(_AttrMixin):
     def kind(self, name: str) -> str | None:
         """``"group"``, ``"dataset"`` or None for a missing or dangling child."""
         try:
-            obj = self._h.get(name, getclass=True)
+            kind = h5o.get_info(self._h.id, name.encode()).type
         except (KeyError, OSError, ValueError, RuntimeError):
             return None
-        if obj is h5py.Group:
-            return "group"
-        if obj is h5py.Dataset:
-            return "dataset"
-        return None
+        return _KINDS.get(kind)
 
     @_guarded
     def child(self, name: str) -> GroupNode | DatasetNode:
@@ -642,10 +639,10 @@ class GroupNode(_AttrMixin):
     def get_group(self, name: str) -> GroupNode | None:
         """Child group ``name`` or None."""
         try:
-            obj = self._h.get(name)
+            obj = self._open(name)
         except (KeyError, OSError, ValueError, RuntimeError):
             return None
-        return GroupNode(obj) if isinstance(obj, h5py.Group) else None
+        return GroupNode(obj, self._ro) if isinstance(obj, h5py.Group) else None
 
     @_guarded
     def dataset(self, name: str) -> DatasetNode:
@@ -658,7 +655,7 @@ class GroupNode(_AttrMixin):
     def get_dataset(self, name: str) -> DatasetNode | None:
         """Child dataset ``name`` or None."""
         try:
-            obj = self._h.get(name)
+            obj = self._open(name)
         except (KeyError, OSError, ValueError, RuntimeError):
             return None
         return DatasetNode(_fresh(obj)) if isinstance(obj, h5py.Dataset) else None
