@@ -376,3 +376,21 @@ def test_get_slice_data_mode_against_nixio(tmp_path: Path) -> None:
     assert ours.get_slice([1.01], [0.5], mode=nix.DataSliceMode.Data)[:].tolist() == [11, 12, 13, 14, 15]
     f.close()
     g.close()
+
+
+def test_identical_non_si_units_need_no_conversion(tmp_path: Path) -> None:
+    """nixio refuses a tag in 'px' on a dimension in 'px' (its scaling only knows SI units);
+    equal units scale by 1 in nixkit."""
+    results = []
+    for module, name in ((nix, "ours.nix"), (nixio, "theirs.nix")):
+        f, b, da = _image(module, tmp_path / name)
+        tag = b.create_tag("roi", "t", [5, 10, 0])
+        tag.extent = [2, 2, 1]
+        tag.units = ["px", "px", "none"]
+        tag.references.append(da)
+        try:
+            results.append(np.asarray(tag.tagged_data(0)[:]).shape)
+        except module.exceptions.IncompatibleDimensions:
+            results.append("IncompatibleDimensions")
+        f.close()
+    assert results == [(2, 2, 1), "IncompatibleDimensions"]
