@@ -136,9 +136,12 @@ class Container(Generic[T]):
 
     def __getitem__(self, item: int | str) -> T:
         group = self._group()
-        if isinstance(item, str) and group is not None and item in group:
-            # The common case, a name, costs one link check and one open.
-            return self._make(group, item)
+        if isinstance(item, str) and group is not None and "/" not in item:
+            # The common case, a name, costs one open; anything else takes the general path.
+            try:
+                return self._make(group, item)
+            except KeyError:
+                pass
         key = self._key_of(item)
         group = self._group()
         assert group is not None
