@@ -304,7 +304,7 @@ class DataArray(Annotated):
                 f"shape {arr.shape} does not fit {shape} on the axes other than {axis}"
             )
         arr = _fit(arr, ds.dtype if not ds.is_string else STR_DTYPE)
-        self._data_memo = (self._token(), ds.append(arr, axis))
+        self._data_memo = (self._token(), ds.append(arr, axis, shape))
 
     @property
     def data(self) -> DataArray:

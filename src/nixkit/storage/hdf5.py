@@ -8,6 +8,7 @@ cost of a NIX operation stays close to the raw HDF5 work it needs.
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -377,11 +378,13 @@ class _AttrMixin:
 class DatasetNode(_AttrMixin):
     """A stored n-d array."""
 
-    __slots__ = ("_h", "_str")
+    __slots__ = ("_h", "_settled", "_str")
 
     def __init__(self, handle: h5py.Dataset) -> None:
         self._h = handle
         self._str: bool | None = None
+        # True once appends can no longer re-chunk this dataset (see _stream_chunk).
+        self._settled = False
 
     def follow(self) -> DatasetNode:
         """This node, refreshed first if it is read while a SWMR writer appends."""
@@ -442,17 +445,19 @@ class DatasetNode(_AttrMixin):
         """Write ``source`` straight from its buffer."""
         self._h.write_direct(source, dest_sel=dest_sel)
 
-    def append(self, values: np.ndarray[Any, Any], axis: int) -> DatasetNode:
+    def append(self, values: np.ndarray[Any, Any], axis: int, shape: tuple[int, ...] | None = None) -> DatasetNode:
         """Append ``values`` (same dtype and rank, same extent off ``axis``) along ``axis``.
 
         A numeric dataset whose chunks are small along ``axis`` (HDF5 derives them from the
         first, often tiny, write) is first re-created with chunks twice as long or more,
         up to :data:`STREAM_CHUNK_BYTES`, so a stream of appends ends up in large chunks that
-        read back fast. Returns the node that holds the data afterwards.
+        read back fast. ``shape`` is the current extent, if the caller has it at hand.
+        Returns the node that holds the data afterwards.
         """
         node = self
         h = self._h
-        shape = h.shape
+        if shape is None:
+            shape = h.shape
         start = shape[axis]
         total = start + values.shape[axis]
         chunk = self._stream_chunk(axis, total)
@@ -477,20 +482,26 @@ class DatasetNode(_AttrMixin):
 
     def _stream_chunk(self, axis: int, total: int) -> tuple[int, ...] | None:
         """Chunk shape to re-create with before growing to ``total`` along ``axis``, or None."""
+        if self._settled:
+            return None
         h = self._h
         chunks = h.chunks
         if not chunks or self.is_string or h.dtype.kind not in "biufc":
+            self._settled = True
             return None
-        row = h.dtype.itemsize * int(np.prod([c for i, c in enumerate(chunks) if i != axis]))
+        row = h.dtype.itemsize * math.prod(c for i, c in enumerate(chunks) if i != axis)
         limit = max(1, STREAM_CHUNK_BYTES // row)
         current = chunks[axis]
-        if current >= limit or total <= 2 * current or total * row < _STREAM_MIN_BYTES:
+        if current >= limit or total * row > 8 * STREAM_CHUNK_BYTES:
+            # Big enough, or too big to copy cheaply: appends just extend it from now on.
+            self._settled = True
             return None
-        if h.shape[axis] * row > 4 * STREAM_CHUNK_BYTES:
+        if total <= 2 * current or total * row < _STREAM_MIN_BYTES:
             return None
         fid = h5i.get_file_id(h.id)
         if fid.get_intent() & h5f.ACC_SWMR_WRITE or h5o.get_info(h.id).rc != 1:
             # SWMR writers may not create datasets; other hard links would keep the old one.
+            self._settled = True
             return None
         grown = list(chunks)
         grown[axis] = min(limit, 1 << (total - 1).bit_length())
