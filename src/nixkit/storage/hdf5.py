@@ -534,13 +534,17 @@ class DatasetNode(_AttrMixin):
         """A function ``read(start, stop)`` returning the box ``start:stop`` per axis.
 
         The reader keeps the dataset's id, type and file space, so each box costs one
-        low-level hyperslab read: about half of what h5py's slicing costs per box.
+        low-level hyperslab read: about a third of what h5py's slicing costs per box in a
+        writable file. In a read-only file h5py keeps its compiled slice reader, which
+        is cheaper still, so the boxes are plain slices there.
         """
         h = self._h
         dtype = h.dtype
         if h.ndim == 0 or dtype.kind not in "biufc":
             # Strings and compound rows need h5py's type conversion.
             return lambda first, end: self.read(tuple(slice(a, b) for a, b in zip(first, end, strict=True)))
+        if h.file.mode == "r":
+            return lambda first, end: h[tuple(map(slice, first, end))]
         dsid = h.id
         fspace = dsid.get_space()
         mtype = memory_type(dtype)
