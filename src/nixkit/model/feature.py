@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nixkit.exceptions import UnsupportedLinkType
+from nixkit.exceptions import BrokenLink, UnsupportedLinkType
 from nixkit.model.container import Container
 from nixkit.model.entity import Entity, new_id, write_header
 from nixkit.model.enums import LinkType
@@ -106,7 +106,7 @@ class Feature(Entity):
         """The linked DataArray or DataFrame."""
         node = self._node.get_group("data")
         if node is None:
-            raise RuntimeError("Feature.data: Data object not found!")
+            raise BrokenLink(f"Feature.data: Data object not found! (feature {self.id} links no data)")
         block = self._parent._parent
         if self._node.get_attr("target_type") == "DataFrame":
             from nixkit.model.data_frame import DataFrame
@@ -127,7 +127,7 @@ class Feature(Entity):
     def __repr__(self) -> str:
         try:
             data_name = self.data.name
-        except RuntimeError:
+        except BrokenLink:
             data_name = None
         return f"Feature: {{data = {data_name}, link_type = {self.link_type} }}"
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nixkit.exceptions import DuplicateName, IncompatibleDimensions, OutOfBounds
+from nixkit.exceptions import BrokenLink, DuplicateName, IncompatibleDimensions, OutOfBounds
 from nixkit.model.entity import check_name, check_type, create_entity_group
 from nixkit.model.enums import LinkType, SliceMode
 from nixkit.model.tag import BaseTag
@@ -55,7 +55,7 @@ class MultiTag(BaseTag):
 
         node = self._node.get_group("positions")
         if node is None:
-            raise RuntimeError("MultiTag.positions: DataArray not found!")
+            raise BrokenLink(f"MultiTag.positions: DataArray not found! ({self!r} has no positions link)")
         return DataArray(self._file, node, self._parent)
 
     @positions.setter

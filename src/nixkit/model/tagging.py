@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nixkit.exceptions import IncompatibleDimensions, InvalidUnit, OutOfBounds
+from nixkit.exceptions import CorruptFile, IncompatibleDimensions, InvalidData, InvalidUnit, OutOfBounds
 from nixkit.model.enums import DataSliceMode, DimensionType, IndexMode, SliceMode
 from nixkit.util.units import scaling
 
@@ -104,7 +104,16 @@ class AxisMap:
 
     @classmethod
     def of(cls, dim: Dimension) -> AxisMap:
-        """Read the descriptor ``dim``."""
+        """Read the descriptor ``dim``; CorruptFile if its stored values are unusable."""
+        try:
+            return cls._read(dim)
+        except (TypeError, ValueError) as exc:
+            raise CorruptFile(
+                f"dimension {dim.index} of {dim._da!r} cannot be used to map positions to indices: {exc}"
+            ) from exc
+
+    @classmethod
+    def _read(cls, dim: Dimension) -> AxisMap:
         kind = dim.dimension_type
         if kind is DimensionType.Sample:
             return cls(
@@ -454,7 +463,10 @@ class Prepared:
 
 def as_table(values: Any, name: str) -> np.ndarray[Any, Any]:
     """Positions or extents as a float64 table (n, k): 1-D data is one column."""
-    arr = np.asarray(values, dtype=np.float64)
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidData(f"{name} must be numbers ({exc})") from exc
     if arr.ndim == 1:
         return arr.reshape(-1, 1)
     if arr.ndim == 2:
