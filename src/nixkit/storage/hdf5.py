@@ -400,12 +400,12 @@ class DatasetNode(_AttrMixin):
     @property
     def dtype(self) -> np.dtype[Any]:
         """Stored element type."""
-        return self._h.dtype  # type: ignore[no-any-return]
+        return self._h.dtype
 
     @property
     def chunks(self) -> tuple[int, ...] | None:
         """Chunk shape, or None for contiguous storage."""
-        return self._h.chunks  # type: ignore[no-any-return]
+        return self._h.chunks
 
     @property
     def maxshape(self) -> tuple[int | None, ...]:
@@ -415,7 +415,7 @@ class DatasetNode(_AttrMixin):
     @property
     def compression(self) -> str | None:
         """Name of the compression filter, if any."""
-        return self._h.compression  # type: ignore[no-any-return]
+        return self._h.compression
 
     @property
     def is_string(self) -> bool:
