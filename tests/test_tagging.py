@@ -394,3 +394,20 @@ def test_identical_non_si_units_need_no_conversion(tmp_path: Path) -> None:
             results.append("IncompatibleDimensions")
         f.close()
     assert results == [(2, 2, 1), "IncompatibleDimensions"]
+
+
+def test_far_positions_are_not_snapped_to_a_neighbour(tmp_path: Path) -> None:
+    """nixio treats any position within a relative 1e-5 of a sample index as on it (np.isclose),
+    so 60000.3 samples counts as sample 60000 and the window starts before the position."""
+    starts = []
+    for module, name in ((nix, "ours.nix"), (nixio, "theirs.nix")):
+        f = module.File.open(str(tmp_path / name), module.FileMode.Overwrite)
+        b = f.create_block("b", "t")
+        da = b.create_data_array("long", "t", data=np.arange(100_000, dtype=np.float64))
+        da.append_sampled_dimension(1.0).unit = "s"
+        tag = b.create_tag("t", "t", [60_000.3])
+        tag.extent = [10.0]
+        tag.references.append(da)
+        starts.append(float(tag.tagged_data(0)[:][0]))
+        f.close()
+    assert starts == [60_001.0, 60_000.0]
