@@ -155,10 +155,6 @@ def split_compound(compound_unit: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _no_unit(unit: object) -> bool:
-    return unit is None or unit == "" or unit == "none"
-
-
 def scalable(units_a: str | Sequence[str], units_b: str | Sequence[str]) -> bool:
     """Whether values in ``units_a`` convert to ``units_b`` by a factor.
 
