@@ -449,9 +449,9 @@ class DatasetNode(_AttrMixin):
         """Append ``values`` (same dtype and rank, same extent off ``axis``) along ``axis``.
 
         A numeric dataset whose chunks are small along ``axis`` (HDF5 derives them from the
-        first, often tiny, write) is first re-created with chunks twice as long or more,
-        up to :data:`STREAM_CHUNK_BYTES`, so a stream of appends ends up in large chunks that
-        read back fast. ``shape`` is the current extent, if the caller has it at hand.
+        first, often tiny, write) is re-created with chunks twice as long or more, up to
+        :data:`STREAM_CHUNK_BYTES` and never above 1/16 of the data, so a stream of appends
+        ends up in large chunks that read back fast. ``shape`` is the current extent, if the caller has it at hand.
         Returns the node that holds the data afterwards.
         """
         node = self
@@ -492,11 +492,13 @@ class DatasetNode(_AttrMixin):
         row = h.dtype.itemsize * math.prod(c for i, c in enumerate(chunks) if i != axis)
         limit = max(1, STREAM_CHUNK_BYTES // row)
         current = chunks[axis]
-        if current >= limit or total * row > 8 * STREAM_CHUNK_BYTES:
+        if current >= limit or total * row > 32 * STREAM_CHUNK_BYTES:
             # Big enough, or too big to copy cheaply: appends just extend it from now on.
             self._settled = True
             return None
-        if total <= 2 * current or total * row < _STREAM_MIN_BYTES:
+        # Chunks of at most 1/16 of the data keep the unfilled end of the last chunk small.
+        grown_len = min(limit, 1 << max(0, (total // 16).bit_length() - 1))
+        if grown_len < 2 * current or total * row < _STREAM_MIN_BYTES:
             return None
         fid = h5i.get_file_id(h.id)
         if fid.get_intent() & h5f.ACC_SWMR_WRITE or h5o.get_info(h.id).rc != 1:
@@ -504,7 +506,7 @@ class DatasetNode(_AttrMixin):
             self._settled = True
             return None
         grown = list(chunks)
-        grown[axis] = min(limit, 1 << (total - 1).bit_length())
+        grown[axis] = grown_len
         return tuple(grown)
 
     def _rechunked(self, chunks: tuple[int, ...]) -> DatasetNode:
