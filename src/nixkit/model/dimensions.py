@@ -489,6 +489,8 @@ class DimensionLink:
     def index(self) -> Any:
         """For a DataArray: a tuple with one -1 marking the axis; for a DataFrame: the column."""
         value = self._node.get_attr("index")
+        if value is None:
+            raise InvalidEntity(f"the dimension link {self._node.path} has no index")
         if self.data_object_type == "DataFrame":
             return int(np.asarray(value).reshape(-1)[0])
         return tuple(int(v) for v in np.atleast_1d(value))

@@ -16,6 +16,7 @@ from nixkit.exceptions import (
     FileMissing,
     FormatVersionError,
     InvalidAttrType,
+    InvalidEntity,
     InvalidFile,
     ReadOnlyError,
 )
@@ -190,14 +191,19 @@ class File:
     @property
     def created_at(self) -> int:
         """Creation time in seconds since the epoch."""
-        value = self._node.get_attr("created_at")
-        return str_to_time(value) if value else 0
+        return self._time_attr("created_at")
 
     @property
     def updated_at(self) -> int:
         """Time of the last recorded change, seconds since the epoch."""
-        value = self._node.get_attr("updated_at")
-        return str_to_time(value) if value else 0
+        return self._time_attr("updated_at")
+
+    def _time_attr(self, key: str) -> int:
+        value = self._node.get_attr(key)
+        try:
+            return str_to_time(value) if value else 0
+        except ValueError as exc:
+            raise InvalidEntity(f"{key} of {self._path!r} is not a date (YYYYMMDDTHHMMSS): {value!r}") from exc
 
     def force_created_at(self, time: int | None = None) -> None:
         """Set the creation time (``None``: now); ``time`` must be a Python int."""

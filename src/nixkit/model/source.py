@@ -119,14 +119,22 @@ def _block_of(entity: Entity) -> Any:
 
 
 def find_sources(roots: list[Source], filtr: Callable[[Source], bool], limit: int | None) -> list[Source]:
-    """Breadth-first search through source trees; ``limit`` counts the roots as level 1."""
+    """Breadth-first search through source trees; ``limit`` counts the roots as level 1.
+
+    A source reached twice (only possible in a damaged file, e.g. a link cycle) is visited once.
+    """
     found: list[Source] = []
+    seen: set[int] = set()
     level = [(s, 1) for s in roots]
     while level:
         nxt: list[tuple[Source, int]] = []
         for src, depth in level:
             if limit is not None and depth > limit:
                 continue
+            address = src._node.address
+            if address in seen:
+                continue
+            seen.add(address)
             if filtr(src):
                 found.append(src)
             nxt.extend((child, depth + 1) for child in src.sources)

@@ -200,9 +200,12 @@ _TEXT_ATTRS = frozenset(
         "data_object_type",
         "odml_type",
         "repository",
+        "format",
+        "id",
     )
 )
 _NUMBER_ATTRS = frozenset(("sampling_interval", "offset", "expansion_origin", "uncertainty"))
+_INDEX_ATTRS = frozenset(("index",))
 
 
 def _checked(node: Any, key: str, value: Any) -> Any:
@@ -216,10 +219,31 @@ def _checked(node: Any, key: str, value: Any) -> Any:
             value = value.reshape(()).item()
         if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
             return value
+    elif key in _INDEX_ATTRS:
+        if isinstance(value, (numbers.Integral, np.integer)) or (
+            isinstance(value, np.ndarray) and value.ndim <= 1 and value.size and value.dtype.kind in "iu"
+        ):
+            return value
     else:
         return value
-    expected = "text" if key in _TEXT_ATTRS else "a number"
+    expected = "text" if key in _TEXT_ATTRS else "integers" if key in _INDEX_ATTRS else "a number"
     raise CorruptFile(f"attribute {key!r} of {_path_of(node)} holds {value!r} where {expected} belongs")
+
+
+# Datasets whose element kind the NIX layout fixes.
+_NUMBER_DATASETS = frozenset(("position", "extent", "ticks", "polynom_coefficients"))
+_TEXT_DATASETS = frozenset(("labels", "units"))
+
+
+def _checked_dataset(parent: Any, name: str, ds: h5py.Dataset) -> DatasetNode:
+    node = DatasetNode(_fresh(ds))
+    if name in _NUMBER_DATASETS or name in _TEXT_DATASETS:
+        numeric = ds.dtype.kind in "biuf"
+        if numeric != (name in _NUMBER_DATASETS) or ds.ndim > 1:
+            expected = "numbers" if name in _NUMBER_DATASETS else "text"
+            where = _target(parent, (name,))
+            raise CorruptFile(f"{where} holds {ds.dtype} {ds.shape} where a list of {expected} belongs")
+    return node
 
 
 def _path_of(node: Any) -> str:
@@ -375,10 +399,27 @@ class _AttrMixin:
         return isinstance(other, _AttrMixin) and self._h.id == other._h.id
 
 
+def _wrong_kind(node: Any, name: str, api: frozenset[str], kind: str) -> Any:
+    # Reached only when normal lookup failed: the model asked a node of the other kind.
+    if name in api:
+        other = "group" if kind == "dataset" else "dataset"
+        raise CorruptFile(f"{_path_of(node)} is a {kind} where the NIX layout has a {other}")
+    raise AttributeError(f"{type(node).__name__!r} object has no attribute {name!r}")
+
+
 class DatasetNode(_AttrMixin):
     """A stored n-d array."""
 
     __slots__ = ("_h", "_settled", "_str")
+
+    def __getattr__(self, name: str) -> Any:
+        return _wrong_kind(self, name, _GROUP_API, "dataset")
+
+    def __contains__(self, name: str) -> bool:
+        return bool(_wrong_kind(self, "names", _GROUP_API, "dataset"))
+
+    def __len__(self) -> int:
+        return int(_wrong_kind(self, "names", _GROUP_API, "dataset"))
 
     def __init__(self, handle: h5py.Dataset) -> None:
         self._h = handle
@@ -576,6 +617,9 @@ class GroupNode(_AttrMixin):
 
     __slots__ = ("_h", "_ro")
 
+    def __getattr__(self, name: str) -> Any:
+        return _wrong_kind(self, name, _DATASET_API, "group")
+
     def __init__(self, handle: h5py.Group, readonly: bool | None = None) -> None:
         self._h = handle
         self._ro = readonly
@@ -654,12 +698,22 @@ class GroupNode(_AttrMixin):
         return GroupNode(obj, self._ro)
 
     def get_group(self, name: str) -> GroupNode | None:
-        """Child group ``name`` or None."""
-        try:
-            obj = self._open(name)
-        except (KeyError, OSError, ValueError, RuntimeError):
-            return None
+        """Child group ``name``, or None when there is no such group.
+
+        A link of that name that leads nowhere raises :class:`CorruptFile`: a broken
+        reference is damage, not absence.
+        """
+        obj = self._get(name)
         return GroupNode(obj, self._ro) if isinstance(obj, h5py.Group) else None
+
+    def _get(self, name: str) -> Any:
+        """Child ``name``, None when there is no such link, CorruptFile when the link is broken."""
+        try:
+            return self._open(name)
+        except (KeyError, OSError, ValueError, RuntimeError) as exc:
+            if name in self:
+                raise CorruptFile(f"cannot follow the link {_target(self, (name,))}: {exc}") from exc
+            return None
 
     @_guarded
     def dataset(self, name: str) -> DatasetNode:
@@ -667,15 +721,12 @@ class GroupNode(_AttrMixin):
         obj = self._open(name)
         if not isinstance(obj, h5py.Dataset):
             raise EntityNotFound(f"{_path_of(self)}/{name} is not a dataset")
-        return DatasetNode(_fresh(obj))
+        return _checked_dataset(self, name, obj)
 
     def get_dataset(self, name: str) -> DatasetNode | None:
-        """Child dataset ``name`` or None."""
-        try:
-            obj = self._open(name)
-        except (KeyError, OSError, ValueError, RuntimeError):
-            return None
-        return DatasetNode(_fresh(obj)) if isinstance(obj, h5py.Dataset) else None
+        """Child dataset ``name``, or None when there is none (a broken link raises CorruptFile)."""
+        obj = self._get(name)
+        return _checked_dataset(self, name, obj) if isinstance(obj, h5py.Dataset) else None
 
     def create_group(self, name: str) -> GroupNode:
         """Create child group ``name`` with creation order tracked and indexed."""
@@ -755,6 +806,15 @@ class GroupNode(_AttrMixin):
             kind = self.kind(n)
             if kind is not None:
                 yield n, self.child(n)
+
+
+# What only one node kind has (slots excluded: an unset slot must stay an AttributeError).
+def _own_api(cls: type) -> frozenset[str]:
+    return frozenset(n for n in vars(cls) if n[:2] != "__") - set(vars(_AttrMixin)) - set(getattr(cls, "__slots__", ()))
+
+
+_GROUP_API = _own_api(GroupNode)
+_DATASET_API = _own_api(DatasetNode)
 
 
 class FileHandle:
