@@ -73,6 +73,8 @@ def test_writes_on_a_read_only_file_fail_before_touching_it(tmp_path: Path) -> N
         b = f.create_block("b", "t")
         da = b.create_data_array("x", "t", data=np.arange(5.0))
         da.append_sampled_dimension(0.5)
+        b.create_source("s", "t")
+        b.create_group("g", "t").data_arrays.append(da)
     before = digest(path)
     with nix.File.open(path, nix.FileMode.ReadOnly) as f:
         b = f.blocks["b"]
@@ -80,8 +82,8 @@ def test_writes_on_a_read_only_file_fail_before_touching_it(tmp_path: Path) -> N
         attempts = [
             lambda: f.create_block("c", "t"),
             lambda: b.create_data_array("y", "t", data=[1]),
-            lambda: b.create_source("s", "t"),
-            lambda: b.create_group("g", "t"),
+            lambda: b.create_source("s2", "t"),
+            lambda: b.create_group("g2", "t"),
             lambda: setattr(b, "definition", "d"),
             lambda: setattr(da, "unit", "mV"),
             lambda: da.append([1.0]),
@@ -90,6 +92,9 @@ def test_writes_on_a_read_only_file_fail_before_touching_it(tmp_path: Path) -> N
             lambda: setattr(da.dimensions[0], "label", "time"),
             lambda: f.blocks.__delitem__("b"),
             lambda: f.force_updated_at(),
+            lambda: b.groups["g"].data_arrays.append(da),
+            lambda: da.sources.append(b.sources["s"]),
+            lambda: b.groups["g"].data_arrays.__delitem__("x"),
         ]
         for attempt in attempts:
             with pytest.raises(ReadOnlyError):

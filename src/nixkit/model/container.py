@@ -250,6 +250,7 @@ class LinkContainer(Container[T]):
 
     def append(self, item: T | str) -> None:
         """Add a reference to ``item`` (an entity or the id of one in the block)."""
+        self._file._check_writable(f"append to {self._describe()}")
         home = self._home()
         if isinstance(item, str):
             item = home[item]

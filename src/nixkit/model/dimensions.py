@@ -192,8 +192,8 @@ class Dimension:
     def __eq__(self, other: object) -> bool:
         return (
             type(self) is type(other)
-            and self._index == other._index  # type: ignore[attr-defined]
-            and self._da == other._da  # type: ignore[attr-defined]
+            and self._index == other._index
+            and self._da == other._da
         )
 
     def __hash__(self) -> int:
@@ -208,7 +208,7 @@ class SampledDimension(Dimension):
     @property
     def sampling_interval(self) -> float:
         """Distance between two samples, in :attr:`unit`."""
-        return self._node.get_attr("sampling_interval")  # type: ignore[no-any-return]
+        return self._node.get_attr("sampling_interval")
 
     @sampling_interval.setter
     def sampling_interval(self, value: float) -> None:
@@ -288,11 +288,6 @@ class RangeDimension(Dimension):
             return link.data_object_type == "DataArray"
         return self._alias_target() is not None
 
-    @property
-    def ticks(self) -> tuple[float, ...]:
-        """The positions of the samples, ascending."""
-        return tuple(self._ticks_array().tolist())
-
     def _ticks_array(self) -> np.ndarray[Any, Any]:
         node = self._node
         ds = node.get_dataset("ticks")
@@ -308,6 +303,11 @@ class RangeDimension(Dimension):
         if frame is not None:
             return np.asarray(frame[0].read_columns(index=[frame[1]]))
         return np.empty(0)
+
+    @property
+    def ticks(self) -> tuple[float, ...]:
+        """The positions of the samples, ascending."""
+        return tuple(self._ticks_array().tolist())
 
     @ticks.setter
     def ticks(self, ticks: Sequence[float]) -> None:
@@ -541,7 +541,7 @@ class DimensionLink:
         if self.data_object_type == "DataFrame":
             units = target.units
             return None if units is None else units[self.index]
-        return target.unit  # type: ignore[no-any-return]
+        return target.unit
 
     @unit.setter
     def unit(self, value: str | None) -> None:
@@ -559,7 +559,7 @@ class DimensionLink:
         target = self.linked_data
         if self.data_object_type == "DataFrame":
             return str(target.column_names[self.index])
-        return target.label  # type: ignore[no-any-return]
+        return target.label
 
     @label.setter
     def label(self, value: str | None) -> None:
@@ -587,7 +587,7 @@ class DimensionContainer:
         self._da = data_array
 
     def _group(self) -> GroupNode | None:
-        return self._da._node.get_group("dimensions")  # type: ignore[no-any-return]
+        return self._da._node.get_group("dimensions")
 
     def _make(self, group: GroupNode, index: int) -> Dimension:
         node = group.group(str(index))

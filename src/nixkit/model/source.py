@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from nixkit.exceptions import EntityNotFound
 from nixkit.model.container import Container, LinkContainer
 from nixkit.model.entity import Annotated, Entity, create_entity_group
 
@@ -147,11 +148,12 @@ class SourceLinks(LinkContainer[Source]):
 
     def append(self, item: Source | str) -> None:
         """Link ``item`` (a Source of the block, or its id)."""
+        self._file._check_writable(f"append to {self._describe()}")
         block = self._item_parent
         if isinstance(item, str):
             matches = block.find_sources(lambda s: item in (s.id, s.name))
             if not matches:
-                raise KeyError(f"no source {item!r} in {block!r}")
+                raise EntityNotFound(f"no source {item!r} in {block!r}")
             item = matches[0]
         if not isinstance(item, Source):
             raise TypeError(f"only Sources can be linked here, not {type(item).__name__}")
