@@ -420,27 +420,12 @@ def _tag(rec: _Recorder, tag: Any, attrs: tuple[str, ...]) -> None:
 def hdf5_heap_loop(path: Path) -> bool:
     """Whether HDF5 would loop forever reading strings from this file.
 
-    Variable-length strings live in "global heap collections" (signature ``GCOL``).
-    HDF5 2.0 walks a collection object by object, and an object header of index 0 and
-    size 0 (e.g. zeroed bytes inside a collection) never advances the walk: any read of
-    a string from that collection spins forever in C, out of reach of Python. Such
-    cases are counted separately instead of being walked.
+    A defect of the HDF5 C library (see ``nixkit.storage.heap``): such cases are counted
+    apart instead of being walked, since no Python code can interrupt the loop.
     """
-    data = path.read_bytes()
-    start = data.find(b"GCOL")
-    while start >= 0:
-        if data[start + 4 : start + 5] == b"\x01" and start + 16 <= len(data):
-            size = int.from_bytes(data[start + 8 : start + 16], "little")
-            end = min(start + size, len(data))
-            pos = start + 16
-            while pos + 16 <= end:
-                idx = int.from_bytes(data[pos : pos + 2], "little")
-                obj_size = int.from_bytes(data[pos + 8 : pos + 16], "little")
-                if idx == 0 and obj_size == 0:
-                    return True
-                pos += 16 + (-(-obj_size // 8) * 8) if idx else obj_size
-        start = data.find(b"GCOL", start + 4)
-    return False
+    from nixkit.storage.heap import heap_loops
+
+    return bool(heap_loops(path))
 
 
 # -- workers and the campaign -----------------------------------------------------------------

@@ -7,12 +7,15 @@ make NIX references) into a new file, object by object, and reports what it had 
 behind. The original is never changed. ``nixkit recover FILE`` runs it from the shell.
 
 A file whose writer was killed in SWMR mode is marked "open for writing" and HDF5 refuses
-to open it normally; recovery reads it in SWMR mode, which ignores the mark.
+to open it normally; recovery reads it in SWMR mode, which ignores the mark. A damaged
+string heap on which HDF5 would loop forever (see :mod:`nixkit.storage.heap`) is defused
+in a temporary copy first, so recovery always ends.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ import numpy as np
 
 from nixkit.exceptions import FileInUse, NixError
 from nixkit.storage.hdf5 import DatasetNode, FileHandle, GroupNode, copy_attrs
+from nixkit.storage.heap import defuse_heap_loops, heap_loops
 
 __all__ = ["Recovery", "recover"]
 
@@ -44,19 +48,26 @@ class Recovery:
         HDF5 paths that could not be copied, with the reason.
     lost_rows : list of (str, int, int)
         Dataset paths and row ranges ``[start, stop)`` that could not be read (filled with zeros).
+    defused_heaps : int
+        Damaged string heaps that had to be cut short so that HDF5 would not loop forever.
+    restored : list of str
+        Root attributes that were lost and written anew (``format``, ``id``, dates), so
+        that the new file opens as a NIX file.
     """
 
     source: str
     target: str
     objects: int = 0
     links: int = 0
+    defused_heaps: int = 0
+    restored: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     lost_rows: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         """Whether everything was copied."""
-        return not self.skipped and not self.lost_rows
+        return not (self.skipped or self.lost_rows or self.defused_heaps or self.restored)
 
     def to_text(self) -> str:
         """A short human-readable account."""
@@ -65,6 +76,10 @@ class Recovery:
         ]
         lines += [f"  skipped {path}: {why}" for path, why in self.skipped]
         lines += [f"  lost rows {a}..{b} of {path}" for path, a, b in self.lost_rows]
+        if self.restored:
+            lines.append(f"  wrote lost root attributes anew: {', '.join(self.restored)}")
+        if self.defused_heaps:
+            lines.append(f"  cut {self.defused_heaps} damaged string heap(s) short; strings in them are lost")
         if self.complete:
             lines.append("  nothing was lost")
         return "\n".join(lines)
@@ -106,11 +121,27 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     target = str(target)
     tmp = target + ".partial"
     result = Recovery(source, target)
+    readable = source
+    if heap_loops(source):
+        readable = target + ".source"
+        shutil.copyfile(source, readable)
+        result.defused_heaps = defuse_heap_loops(readable)
+    try:
+        _copy_file(readable, tmp, result)
+    finally:
+        if readable != source:
+            os.remove(readable)
+    os.replace(tmp, target)
+    return result
+
+
+def _copy_file(source: str, tmp: str, result: Recovery) -> None:
     src = _open_source(source)
     try:
         dst = FileHandle(tmp, "w")
         try:
             _Copier(result).group(src.root, dst.root)
+            _restore_header(dst.root, result)
             dst.flush()
         finally:
             dst.close()
@@ -120,8 +151,28 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
         raise
     finally:
         src.close()
-    os.replace(tmp, target)
-    return result
+
+
+def _restore_header(root: GroupNode, result: Recovery) -> None:
+    """Write the root attributes a NIX file needs to open, where the damage took them."""
+    from nixkit.model.entity import new_id
+    from nixkit.util.time import now_int, time_to_str
+
+    fresh = {
+        "format": "nix",
+        "version": np.array((1, 2, 1), dtype=np.int32),
+        "id": new_id(),
+        "created_at": time_to_str(now_int()),
+        "updated_at": time_to_str(now_int()),
+    }
+    for key, value in fresh.items():
+        try:
+            present = root.get_attr(key) is not None
+        except NixError:
+            present = False
+        if not present:
+            root.set_attr(key, value, ascii_str=key in ("format", "created_at", "updated_at"))
+            result.restored.append(key)
 
 
 class _Copier:
