@@ -40,7 +40,7 @@ from nixkit.validator import Finding, findings_of
 __all__ = ["Issue", "Report", "validate_file"]
 
 _LINK_TYPES = ("tagged", "untagged", "indexed")
-_DIMENSION_TYPES = ("sample", "range", "set")
+_DIMENSION_TYPES = ("sample", "range", "set", "data_frame")  # data_frame: C++ NIX 1.2.0
 
 
 @dataclass(frozen=True)
