@@ -464,3 +464,16 @@ def test_real_files_validate_like_nixio(real: Path) -> None:
 
 def test_real_files_found() -> None:
     assert len(REAL) >= 8, REALFILES
+
+
+def test_link_cycles_are_walked_once(path: Path) -> None:
+    _basic(path)
+    with nix.File.open(str(path), nix.FileMode.ReadWrite) as f:
+        sec = f.create_section("s", "t")
+        sec.create_section("child", "t")
+        f.blocks["b"].create_source("src", "t")
+    with _raw(path) as h:
+        h["metadata/s/sections/child/sections/loop"] = h["metadata/s"]
+        h["data/b/sources/src/sources/loop"] = h["data/b/sources/src"]
+    report = _ours(path)
+    assert not any(i.rule == "Unreadable" for i in report.issues), report.to_text()

@@ -196,11 +196,13 @@ class _Walker:
         self.file = file
         self.report = Report(str(file.filename))
         self.sections: set[int] = set()
+        # Trees are walked once per object: a link cycle in a damaged file must not recurse forever.
+        self.visited: set[int] = set()
 
     # -- recording -------------------------------------------------------------------
-    def add(self, obj: Any, finding: Finding, path: str | None = None) -> None:
+    def add(self, obj: Any, finding: Finding) -> None:
         kind, name, eid = _describe(obj) if hasattr(obj, "_node") else ("File", None, None)
-        where = path if path is not None else (obj._node.path if hasattr(obj, "_node") else "/")
+        where = obj._node.path if hasattr(obj, "_node") else "/"
         self.report.add(obj, Issue(finding.severity, finding.rule, finding.message, where, kind, name, eid))
 
     def error(self, obj: Any, rule: str, message: str) -> None:
@@ -316,7 +318,16 @@ class _Walker:
         for name in (*_BLOCK_CONTAINERS[:4], "sources"):
             self.link_group(group, name, ctx.homes[name], f"{_SINGULAR[name]} of block {ctx.name!r}")
 
+    def first_visit(self, obj: Any) -> bool:
+        address = obj._node.address
+        if address in self.visited:
+            return False
+        self.visited.add(address)
+        return True
+
     def source(self, source: Any) -> None:
+        if not self.first_visit(source):
+            return
         self.nixio_rules(source)
         self.entity(source)
         self.each(source, lambda: source.sources, self.source)
@@ -427,6 +438,8 @@ class _Walker:
 
     # -- metadata ----------------------------------------------------------------------
     def section(self, section: Any) -> None:
+        if not self.first_visit(section):
+            return
         self.nixio_rules(section)
         self.entity(section)
         self.dangling(section, "link", self.sections, "Section of the file's metadata tree")
