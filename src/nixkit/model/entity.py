@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nixkit.exceptions import DuplicateName, InvalidAttrType, InvalidEntity
+from nixkit.exceptions import DuplicateName, InvalidAttrType
+from nixkit.model.timestamps import Timestamped
 from nixkit.util.ids import check_entity_name as check_name
 from nixkit.util.ids import check_entity_type as check_type
 from nixkit.util.ids import create_id as new_id
 from nixkit.util.ids import is_uuid
-from nixkit.util.time import now_int, str_to_time, time_to_str
+from nixkit.util.time import now_int, time_to_str
 
 __all__ = [
     "Annotated",
@@ -67,7 +68,7 @@ def create_entity_group(
     return node
 
 
-class Entity:
+class Entity(Timestamped):
     """An object of the NIX model stored as an HDF5 group (or dataset, for properties).
 
     Entities are thin handles: they hold the storage node and read attributes on demand,
@@ -112,39 +113,6 @@ class Entity:
     @definition.setter
     def definition(self, value: str | None) -> None:
         self._set_optional_str("definition", value)
-
-    @property
-    def created_at(self) -> int:
-        """Creation time in seconds since the epoch (UTC)."""
-        return self._time_attr("created_at")
-
-    @property
-    def updated_at(self) -> int:
-        """Time of the last recorded change, seconds since the epoch (UTC)."""
-        return self._time_attr("updated_at")
-
-    def _time_attr(self, key: str) -> int:
-        value = self._node.get_attr(key)
-        try:
-            return str_to_time(value) if value else 0
-        except ValueError as exc:
-            raise InvalidEntity(f"{key} of {self._node.path} is not a date (YYYYMMDDTHHMMSS): {value!r}") from exc
-
-    def force_created_at(self, time: int | None = None) -> None:
-        """Set the creation time (``None``: now); ``time`` must be a Python int."""
-        self._force_time("created_at", time)
-
-    def force_updated_at(self, time: int | None = None) -> None:
-        """Set the time of the last change (``None``: now); ``time`` must be a Python int."""
-        self._force_time("updated_at", time)
-
-    def _force_time(self, key: str, t: int | None) -> None:
-        if t is None:
-            t = now_int()
-        if type(t) is not int:
-            raise InvalidAttrType(int, t)
-        self._file._check_writable(f"set {key} of {self!r}")
-        self._node.set_attr(key, time_to_str(t), ascii_str=True)
 
     @property
     def file(self) -> File:

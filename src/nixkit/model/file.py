@@ -15,16 +15,15 @@ from nixkit.exceptions import (
     DuplicateName,
     FileMissing,
     FormatVersionError,
-    InvalidAttrType,
-    InvalidEntity,
     InvalidFile,
     ReadOnlyError,
 )
 from nixkit.model.container import Container
 from nixkit.model.entity import check_name, check_type, is_uuid, new_id, write_header
 from nixkit.model.enums import Compression, FileMode
+from nixkit.model.timestamps import Timestamped
 from nixkit.storage.hdf5 import FileHandle, GroupNode
-from nixkit.util.time import now_int, str_to_time, time_to_str
+from nixkit.util.time import now_int, time_to_str
 
 if TYPE_CHECKING:
     from nixkit.model.block import Block
@@ -46,7 +45,7 @@ def can_write(version: tuple[int, ...]) -> bool:
     return tuple(version) == HDF_FF_VERSION
 
 
-class File:
+class File(Timestamped):
     """An open NIX file.
 
     Parameters
@@ -189,39 +188,6 @@ class File:
         return self._node.get_attr("id")
 
     @property
-    def created_at(self) -> int:
-        """Creation time in seconds since the epoch."""
-        return self._time_attr("created_at")
-
-    @property
-    def updated_at(self) -> int:
-        """Time of the last recorded change, seconds since the epoch."""
-        return self._time_attr("updated_at")
-
-    def _time_attr(self, key: str) -> int:
-        value = self._node.get_attr(key)
-        try:
-            return str_to_time(value) if value else 0
-        except ValueError as exc:
-            raise InvalidEntity(f"{key} of {self._path!r} is not a date (YYYYMMDDTHHMMSS): {value!r}") from exc
-
-    def force_created_at(self, time: int | None = None) -> None:
-        """Set the creation time (``None``: now); ``time`` must be a Python int."""
-        self._force_time("created_at", time)
-
-    def force_updated_at(self, time: int | None = None) -> None:
-        """Set the time of the last change (``None``: now); ``time`` must be a Python int."""
-        self._force_time("updated_at", time)
-
-    def _force_time(self, key: str, t: int | None) -> None:
-        if t is None:
-            t = now_int()
-        if type(t) is not int:
-            raise InvalidAttrType(int, t)
-        self._check_writable(f"set {key}")
-        self._node.set_attr(key, time_to_str(t), ascii_str=True)
-
-    @property
     def auto_update_timestamps(self) -> bool:
         """Whether setters refresh ``updated_at`` (not stored in the file)."""
         return self._auto_ts
@@ -319,6 +285,9 @@ class File:
 
     def _closed(self) -> Any:
         raise ValueError(f"the file {self._path!r} is closed")
+
+    def _writable(self, action: str) -> None:
+        self._check_writable(action)
 
     def _check_writable(self, action: str = "write", entity: object = None) -> None:
         if entity is not None and (self.mode == FileMode.ReadOnly or not self._handle.is_open):
