@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # Key of the token in File._read_cache that tells whether kept values are still valid.
 _MEMO_TOKEN = "data_array.memo"
 
-__all__ = ["DataArray", "DataSliceMode", "create_data_array", "storage_dtype"]
+__all__ = ["DataArray", "DataSliceMode", "calibrate", "create_data_array", "storage_dtype"]
 
 
 def storage_dtype(dtype: Any) -> np.dtype[Any]:
@@ -82,6 +82,16 @@ def _fit(data: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> np.ndarray[Any, An
                     f"(e.g. out of range or fractional); pass dtype={data.dtype} or convert it first"
                 )
     return converted
+
+
+def calibrate(raw: Any, coeffs: np.ndarray[Any, Any] | None, origin: float) -> Any:
+    """Apply a stored calibration: ``polyval(raw - origin, coeffs)`` (raw data when there is none)."""
+    if coeffs is None and not origin:
+        return raw
+    values = np.asarray(raw, dtype=np.float64) - origin
+    if coeffs is not None:
+        values = np.polynomial.polynomial.polyval(values, coeffs)
+    return values
 
 
 def create_data_array(
@@ -241,12 +251,7 @@ class DataArray(Annotated):
 
     def _calibrate(self, raw: Any) -> Any:
         coeffs, origin = self._calibration()
-        if coeffs is None and not origin:
-            return raw
-        values = np.asarray(raw, dtype=np.float64) - origin
-        if coeffs is not None:
-            values = np.polynomial.polynomial.polyval(values, coeffs)
-        return values
+        return calibrate(raw, coeffs, origin)
 
     def __getitem__(self, index: Any) -> Any:
         return self._calibrate(self._data.read(index))

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nixkit.exceptions import InvalidSlice, OutOfBounds
+from nixkit.model.data_array import calibrate
 
 __all__ = ["DataView"]
 
@@ -157,19 +158,10 @@ class DataView:
         read = self._reader() if self._reader is not None else self._node().region_reader()
         coeffs, origin = self._calibration()
         raw = read([s.start for s in slices], [s.stop for s in slices])
-        out = np.asarray(self._apply(raw, coeffs, origin))
+        out = np.asarray(calibrate(raw, coeffs, origin))
         if dtype is not None and out.dtype != np.dtype(dtype):
             out = out.astype(dtype)
         return out
-
-    @staticmethod
-    def _apply(raw: Any, coeffs: Any, origin: float) -> Any:
-        if coeffs is None and not origin:
-            return raw
-        values = np.asarray(raw, dtype=np.float64) - origin
-        if coeffs is not None:
-            values = np.polynomial.polynomial.polyval(values, coeffs)
-        return values
 
     def __getitem__(self, index: Any) -> Any:
         slices = self._require_valid("read")
@@ -180,7 +172,7 @@ class DataView:
             return self.__array__()
         node = self._node()
         coeffs, origin = self._calibration()
-        values = np.asarray(self._apply(node.read(source_index), coeffs, origin))
+        values = np.asarray(calibrate(node.read(source_index), coeffs, origin))
         if flips:
             values = values[tuple(slice(None, None, -1) if ax in flips else slice(None) for ax in range(values.ndim))]
         if reorder is not None:
