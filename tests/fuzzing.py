@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import select
 import shutil
 import subprocess
@@ -303,10 +304,15 @@ def mutate(seed_file: Path, dest: Path, case: int, campaign_seed: int) -> str:
 
 
 # -- the walk -----------------------------------------------------------------------------------
+# An HDF5 or file path, an entity repr ("name = ..."), or an entity id.
+_NAMED = re.compile(r"/|name = |[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 class _Recorder:
     def __init__(self) -> None:
         self.nix: Counter[str] = Counter()
         self.bad: list[str] = []
+        self.unnamed: list[str] = []
         self.steps = 0
 
     def __call__(self, func: Callable[[], Any]) -> Any:
@@ -317,6 +323,9 @@ class _Recorder:
             return func()
         except NixError as exc:
             self.nix[type(exc).__name__] += 1
+            if not _NAMED.search(str(exc)):
+                # Every error about damage should say where it is: a path, an entity or an id.
+                self.unnamed.append(f"{type(exc).__name__}: {str(exc)[:160]}")
         except MemoryError:
             # A damaged shape can claim terabytes; refusing to allocate them is the right answer.
             self.nix["MemoryError"] += 1
@@ -442,7 +451,16 @@ def worker_main(argv: list[str]) -> None:
         rec = walk(str(tmp), validate=case % VALIDATE_EVERY == 0)
         outcome = "bad" if rec.bad else ("nixerror" if rec.nix else "ok")
         print(
-            json.dumps({"case": case, "outcome": outcome, "nix": dict(rec.nix), "bad": rec.bad, "steps": rec.steps}),
+            json.dumps(
+                {
+                    "case": case,
+                    "outcome": outcome,
+                    "nix": dict(rec.nix),
+                    "bad": rec.bad,
+                    "unnamed": rec.unnamed,
+                    "steps": rec.steps,
+                }
+            ),
             flush=True,
         )
 
@@ -455,6 +473,7 @@ class Campaign:
     outcomes: Counter[str] = field(default_factory=Counter)
     by_mutation: Counter[tuple[str, str]] = field(default_factory=Counter)
     nix_errors: Counter[str] = field(default_factory=Counter)
+    unnamed: Counter[str] = field(default_factory=Counter)
     failures: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -463,6 +482,7 @@ class Campaign:
         self.outcomes[outcome] += 1
         self.by_mutation[(what.split(":", 1)[0], outcome)] += 1
         self.nix_errors.update(detail.get("nix", {}))
+        self.unnamed.update(u.split(":", 1)[0] for u in detail.get("unnamed", []))
         if outcome in ("bad", "crash", "hang"):
             self.failures.append({"case": case, "what": what, "outcome": outcome, **detail})
 
@@ -472,6 +492,7 @@ class Campaign:
             counts = {o: n for (m, o), n in self.by_mutation.items() if m == how}
             lines.append(f"  {how:17s} {counts}")
         lines.append(f"  nixkit errors raised: {dict(self.nix_errors)}")
+        lines.append(f"  of which without a path in the message: {dict(self.unnamed)}")
         lines.extend(f"  FAIL {f}" for f in self.failures[:30])
         return "\n".join(lines)
 

@@ -90,7 +90,8 @@ else:
 
 
 def _digest(da: Any, n: int) -> str:
-    return hashlib.sha256(np.ascontiguousarray(np.asarray(da)[:n]).tobytes()).hexdigest()
+    # Only the flushed prefix: what was appended after the last flush may be unreadable.
+    return hashlib.sha256(np.ascontiguousarray(da[:n]).tobytes()).hexdigest()
 
 
 def _run_and_kill(path: Path, seed: int, swmr: bool, rng: random.Random) -> dict[str, list[Any]]:
@@ -139,8 +140,14 @@ def _check(f: nix.File, expected: dict[str, list[Any]]) -> tuple[int, int, int]:
     lost = samples = 0
     for name, (n, sha) in expected.items():
         da = block.data_arrays.get(name)
-        if da is None or len(da) < n or _digest(da, n) != sha:
-            lost += 1
+        try:
+            intact = da is not None and len(da) >= n and _digest(da, n) == sha
+        except NixError as exc:
+            print(f"\n{name}: flushed {n} samples unreadable: {exc}")
+            intact = False
+        if not intact and da is not None and len(da) >= n:
+            print(f"\n{name}: flushed {n} samples differ")
+        lost += not intact
         samples += n
     return len(expected), samples, lost
 

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nixkit.exceptions import IncompatibleDimensions, InvalidAttrType, InvalidData, InvalidEntity, OutOfBounds
+from nixkit.exceptions import (
+    BrokenLink,
+    IncompatibleDimensions,
+    InvalidAttrType,
+    InvalidData,
+    InvalidEntity,
+    OutOfBounds,
+)
 from nixkit.model.entity import write_header
 from nixkit.model.enums import DimensionType, IndexMode, SliceMode
 from nixkit.storage.hdf5 import STR_DTYPE
@@ -508,7 +515,7 @@ class DimensionLink:
     def _target_node(self) -> Any:
         names = self._node.names()
         if not names:
-            raise RuntimeError(f"the dimension link {self.id} points to nothing (its target was deleted)")
+            raise BrokenLink(f"the dimension link {self._node.path} points to nothing (its target was deleted)")
         return self._node.child(names[0])
 
     @property
@@ -531,8 +538,10 @@ class DimensionLink:
         if self.data_object_type == "DataFrame":
             column = target.column_names[self.index]
             return tuple(target.read_columns(name=[column]))
-        sel = tuple(slice(None) if i == -1 else i for i in self.index)
-        return target[sel]
+        index, shape = self.index, target.shape
+        if len(index) != len(shape) or not all(-1 <= i < n for i, n in zip(index, shape, strict=True)):
+            raise InvalidEntity(f"the index {index} of the dimension link {self._node.path} does not fit {shape}")
+        return target[tuple(slice(None) if i == -1 else i for i in index)]
 
     @property
     def unit(self) -> str | None:

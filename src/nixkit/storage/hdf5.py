@@ -208,9 +208,12 @@ _NUMBER_ATTRS = frozenset(("sampling_interval", "offset", "expansion_origin", "u
 _INDEX_ATTRS = frozenset(("index",))
 
 
+_CHOICES = {"link_type": ("tagged", "untagged", "indexed")}
+
+
 def _checked(node: Any, key: str, value: Any) -> Any:
     if key in _TEXT_ATTRS:
-        if isinstance(value, str):
+        if isinstance(value, str) and (key not in _CHOICES or value.lower() in _CHOICES[key]):
             return value
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
             return value[0]
@@ -227,6 +230,8 @@ def _checked(node: Any, key: str, value: Any) -> Any:
     else:
         return value
     expected = "text" if key in _TEXT_ATTRS else "integers" if key in _INDEX_ATTRS else "a number"
+    if key in _CHOICES:
+        expected = " or ".join(map(repr, _CHOICES[key]))
     raise CorruptFile(f"attribute {key!r} of {_path_of(node)} holds {value!r} where {expected} belongs")
 
 
@@ -286,6 +291,10 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
         except KeyError as exc:
             reason = exc.args[0] if exc.args else exc
             raise EntityNotFound(f"{_target(self, args)} does not exist or cannot be opened ({reason})") from exc
+        except (ValueError, TypeError) as exc:
+            if args or kwargs:
+                raise  # may be about the caller's input (a selection, a value)
+            raise CorruptFile(f"cannot read {_path_of(self)}: {exc}; the file may be damaged") from exc
         except (OSError, RuntimeError) as exc:
             what = _target(self, args)
             raise CorruptFile(
@@ -439,6 +448,7 @@ class DatasetNode(_AttrMixin):
         return tuple(self._h.shape)
 
     @property
+    @_guarded
     def dtype(self) -> np.dtype[Any]:
         """Stored element type."""
         return self._h.dtype
@@ -459,6 +469,7 @@ class DatasetNode(_AttrMixin):
         return self._h.compression
 
     @property
+    @_guarded
     def is_string(self) -> bool:
         """Whether the elements are strings."""
         if self._str is None:
@@ -470,7 +481,8 @@ class DatasetNode(_AttrMixin):
         """Read ``index`` (h5py selection rules); strings come back as ``str`` objects."""
         h = self._h
         if self.is_string:
-            return h.asstr()[index]
+            # Damaged text must still read: undecodable bytes become U+FFFD, as in attributes.
+            return h.asstr(errors="replace")[index]
         return h[index]
 
     def write(self, index: Any, value: Any) -> None:
@@ -817,6 +829,23 @@ _GROUP_API = _own_api(GroupNode)
 _DATASET_API = _own_api(DatasetNode)
 
 
+def _hold_metadata(f: h5py.File) -> None:
+    """Keep changed HDF5 metadata in memory until the next flush.
+
+    HDF5's metadata cache otherwise writes changed structure (B-tree nodes, link heaps,
+    object headers) whenever it runs out of room, so a writer killed between two
+    flushes can leave a mix of old and new structure that no longer reads. With
+    evictions off, the structure on disk is always that of the last flush; the price
+    is that metadata touched since the file was opened stays in memory.
+    """
+    config = f.id.get_mdc_config()
+    config.evictions_enabled = False
+    config.incr_mode = 0  # H5C_incr__off: required when evictions are off
+    config.flash_incr_mode = 0  # H5C_flash_incr__off
+    config.decr_mode = 0  # H5C_decr__off
+    f.id.set_mdc_config(config)
+
+
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
@@ -827,6 +856,8 @@ class FileHandle:
         self.root = GroupNode(self._f, mode == "r")
         if swmr and mode == "r":
             _swmr_readers[0] += 1
+        elif mode != "r":
+            _hold_metadata(self._f)
 
     def start_swmr(self) -> None:
         """Start single-writer/multiple-reader writing: from now on readers may follow the file.
