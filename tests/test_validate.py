@@ -356,7 +356,9 @@ def test_feature_with_removed_data_is_reported(path: Path) -> None:
     report = _ours(path)
     found = {i.rule: i.message for i in report.issues if i.kind == "Tag"}
     assert found["DanglingLink"].startswith("'data' points to an object that is not a DataArray")
-    assert found["InvalidLinkType"].startswith("feature 0: link_type 'sideways'")
+    assert found["InvalidLinkType"].startswith("feature 0: attribute 'link_type' of /data/b/tags/t/features/")
+    assert "holds 'sideways' where 'tagged' or 'untagged' or 'indexed' belongs" in found["InvalidLinkType"]
+    assert "Unreadable" not in found
 
 
 # -- metadata and data frames ---------------------------------------------------------------

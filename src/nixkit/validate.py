@@ -33,13 +33,13 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache, partial
 from typing import Any
 
+from nixkit.exceptions import CorruptFile
 from nixkit.model.entity import is_uuid
 from nixkit.util.time import str_to_time
 from nixkit.validator import Finding, findings_of
 
 __all__ = ["Issue", "Report", "validate_file"]
 
-_LINK_TYPES = ("tagged", "untagged", "indexed")
 _DIMENSION_TYPES = ("sample", "range", "set", "data_frame")  # data_frame: C++ NIX 1.2.0
 
 
@@ -427,11 +427,10 @@ class _Walker:
             if node is None:
                 self.error(tag, "Unreadable", f"feature {idx}: {key!r} is not a group")
                 continue
-            link_type = node.get_attr("link_type")
-            if link_type and link_type not in _LINK_TYPES:
-                self.error(
-                    tag, "InvalidLinkType", f"feature {idx}: link_type {link_type!r} is not one of {_LINK_TYPES}"
-                )
+            try:
+                node.get_attr("link_type")
+            except CorruptFile as exc:  # the storage layer checks the value against the three kinds
+                self.error(tag, "InvalidLinkType", f"feature {idx}: {exc}")
             target = "data_frames" if node.get_attr("target_type") == "DataFrame" else "data_arrays"
             self.dangling(tag, "data", ctx.homes[target], f"{_SINGULAR[target]} of block {ctx.name!r}", node=node)
         self.nixio_rules(tag)

@@ -329,7 +329,11 @@ def feature_findings(feature: Any, idx: int) -> list[Finding]:
         data = None
     if data is None:
         out.append(_error("NoData"))
-    if not feature.link_type:
+    try:
+        has_link_type = bool(feature.link_type)
+    except NixError:
+        has_link_type = True  # set, but to no valid kind: nixkit.validate reports InvalidLinkType
+    if not has_link_type:
         out.append(_error("NoLinkType"))
     return [_prefixed(f"feature {idx}:", f) for f in out]
 
