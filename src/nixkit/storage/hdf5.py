@@ -208,7 +208,12 @@ _NUMBER_ATTRS = frozenset(("sampling_interval", "offset", "expansion_origin", "u
 _INDEX_ATTRS = frozenset(("index",))
 
 
-_CHOICES = {"link_type": ("tagged", "untagged", "indexed")}
+_CHOICES = {
+    "link_type": ("tagged", "untagged", "indexed"),
+    "odml_type": ("boolean", "int", "float", "string", "text", "url", "person", "datetime", "date", "time"),
+    "data_object_type": ("dataarray", "dataframe"),
+    "target_type": ("dataarray", "dataframe"),
+}
 
 
 def _checked(node: Any, key: str, value: Any) -> Any:
