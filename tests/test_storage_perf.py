@@ -142,3 +142,19 @@ def test_attributes_keep_nixs_types_when_written_and_rewritten(tmp_path: Path) -
     nda = g.blocks[0].data_arrays[0]
     assert (nda.name, nda.unit, nda.label, nda.expansion_origin) == ("ä", "mV", "sécond", 2.5)
     g.close()
+
+
+def test_containers_kept_between_writes_still_see_every_change(tmp_path: Path) -> None:
+    with nix.File.open(str(tmp_path / "c.nix"), nix.FileMode.Overwrite) as f:
+        first = f.create_block("b", "t")
+        second = f.blocks["b"]
+        assert len(first.tags) == 0 and "x" not in first.data_arrays
+        second.create_data_array("x", "t", data=[1.0])
+        assert first.data_arrays["x"][0] == 1.0
+        second.create_tag("t", "t", [0.0])
+        assert [t.name for t in first.tags] == ["t"]
+        del second.data_arrays["x"]
+        with pytest.raises(KeyError):
+            first.data_arrays["x"]
+        second.create_data_array("y", "t", data=[2.0])
+        assert first.data_arrays["y"][0] == 2.0 and len(first.data_arrays) == 1

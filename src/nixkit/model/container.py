@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound=Entity)
 
+# Key of the token in File._read_cache under which owners keep their container groups.
+_MEMO_TOKEN = "container.memo"
+
 
 class Container(Generic[T]):
     """Entities stored in one group of their owner, named by entity name."""
@@ -36,7 +39,25 @@ class Container(Generic[T]):
 
     # -- storage --------------------------------------------------------------------
     def _group(self) -> GroupNode | None:
-        return self._owner._node.get_group(self._group_name)
+        # An existing group node is kept on the owner until the next write empties the
+        # file's read cache, so repeated lookups open only the entity, as h5py code would.
+        # A missing group is not kept: it may be created later in the same operation.
+        cache = self._file._read_cache
+        token = cache.get(_MEMO_TOKEN)
+        memo = self._owner.__dict__.get("_container_groups")
+        if token is not None and memo is not None and memo[0] is token:
+            found = memo[1].get(self._group_name)
+            if found is not None:
+                return found
+        group: GroupNode | None = self._owner._node.get_group(self._group_name)
+        if group is not None:
+            if token is None:
+                token = cache[_MEMO_TOKEN] = object()
+            if memo is None or memo[0] is not token:
+                memo = (token, {})
+                self._owner._container_groups = memo
+            memo[1][self._group_name] = group
+        return group
 
     def _require_group(self) -> GroupNode:
         group = self._group()
