@@ -166,3 +166,20 @@ def test_closed_file_refuses_work(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="closed"):
         f.create_block("b", "t")
     f.close()  # closing twice is harmless
+
+
+def test_a_writer_holds_bounded_metadata(tmp_path: Path) -> None:
+    """Changed HDF5 metadata is held until flush for crash safety, but only up to a bound."""
+    from nixkit.storage.hdf5 import HOLD_LIMIT_BYTES
+
+    path = tmp_path / "many.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        b = f.create_block("b", "t")
+        for i in range(3000):
+            da = b.create_data_array(f"a{i}", "t", data=np.zeros(10), unit="mV")
+            da.append_sampled_dimension(0.1, label="time", unit="s")
+        held = f._handle._f.id.get_mdc_size()[2]
+        assert held < 2 * HOLD_LIMIT_BYTES
+    with h5py.File(path, "r") as h:
+        assert set(h) == {"data", "metadata"}
+        assert len(h["data/b/data_arrays"]) == 3000

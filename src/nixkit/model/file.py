@@ -301,6 +301,7 @@ class File(Timestamped):
         if not self._handle.is_open:
             raise ValueError(f"cannot {action}: the file {self._path!r} is closed")
         self._read_cache.clear()
+        self._handle.checkpoint()
 
     def _changed(self, group: GroupNode) -> None:
         """Forget cached indices of ``group`` after its children changed."""

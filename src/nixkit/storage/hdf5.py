@@ -834,35 +834,69 @@ _GROUP_API = _own_api(GroupNode)
 _DATASET_API = _own_api(DatasetNode)
 
 
-def _hold_metadata(f: h5py.File) -> None:
-    """Keep changed HDF5 metadata in memory until the next flush.
+# Changed metadata held in memory before a write starts with a checkpoint flush: bounds a
+# writer's memory: HDF5 needs about 8 bytes of RAM per cached byte, and without a bound
+# creating 10,000 arrays held ~400 MiB.
+HOLD_LIMIT_BYTES = 4 * 1024 * 1024
+_TRIM_NAME = ".nixkit-cache-trim"
+
+
+def _hold_metadata(f: h5py.File, hold: bool = True) -> None:
+    """Keep changed HDF5 metadata in memory until the next flush (``hold=False``: undo).
 
     HDF5's metadata cache otherwise writes changed structure (B-tree nodes, link heaps,
     object headers) whenever it runs out of room, so a writer killed between two
     flushes can leave a mix of old and new structure that no longer reads. With
     evictions off, the structure on disk is always that of the last flush; the price
-    is that metadata touched since the file was opened stays in memory.
+    is memory, which :meth:`FileHandle.checkpoint` and :meth:`FileHandle.flush` give back.
     """
     config = f.id.get_mdc_config()
-    config.evictions_enabled = False
-    config.incr_mode = 0  # H5C_incr__off: required when evictions are off
-    config.flash_incr_mode = 0  # H5C_flash_incr__off
-    config.decr_mode = 0  # H5C_decr__off
+    config.evictions_enabled = not hold
+    # Adaptive resizing must be off while evictions are (HDF5 requires it); the values
+    # restored afterwards are HDF5's defaults (threshold, add space, age out with threshold).
+    config.incr_mode = 0 if hold else 1
+    config.flash_incr_mode = 0 if hold else 1
+    config.decr_mode = 0 if hold else 3
     f.id.set_mdc_config(config)
+
+
+def _trim_metadata(f: h5py.File) -> None:
+    """Drop clean cached metadata after a flush, so held memory does not grow forever.
+
+    HDF5 evicts only when it inserts a new cache entry, so after turning evictions on a
+    scratch group is created and removed; everything it evicts is clean (just flushed).
+    """
+    _hold_metadata(f, hold=False)
+    try:
+        gid = h5py.h5g.create(f.id, _TRIM_NAME.encode())
+        gid.close()
+        f.id.unlink(_TRIM_NAME.encode())
+    finally:
+        _hold_metadata(f, hold=True)
 
 
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
-    __slots__ = ("_f", "root")
+    __slots__ = ("_f", "_holding", "root")
 
     def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
         self._f = open_file(path, mode, swmr)
         self.root = GroupNode(self._f, mode == "r")
+        self._holding = False
         if swmr and mode == "r":
             _swmr_readers[0] += 1
         elif mode != "r":
             _hold_metadata(self._f)
+            self._holding = True
+
+    def checkpoint(self) -> None:
+        """Flush when the metadata held since the last flush exceeds ``HOLD_LIMIT_BYTES``.
+
+        Called between writes, never inside one, so the flushed structure is consistent.
+        """
+        if self._holding and self._f.id.get_mdc_size()[2] > HOLD_LIMIT_BYTES:
+            self.flush()
 
     def start_swmr(self) -> None:
         """Start single-writer/multiple-reader writing: from now on readers may follow the file.
@@ -893,8 +927,10 @@ class FileHandle:
         return bool(self._f.mode == "r+")
 
     def flush(self) -> None:
-        """Push HDF5's buffers to the operating system."""
+        """Push HDF5's buffers to the operating system (and release held metadata)."""
         self._f.flush()
+        if self._holding and self._f.id.get_mdc_size()[2] > HOLD_LIMIT_BYTES:
+            _trim_metadata(self._f)
 
     def close(self) -> None:
         """Close the file (idempotent)."""
