@@ -359,7 +359,7 @@ class DataFrame(Annotated):
         if len(values) != n:
             raise IncompatibleDimensions(f"the column has {len(values)} values but the data frame has {n} rows")
         data = self._data
-        fitted = fit_column(values, data.dtype.fields[target][0], target)  # type: ignore[index]
+        fitted = fit_column(values, data.dtype.fields[target][0], target)
         if not n:
             return
         table = data.read(())
@@ -371,7 +371,7 @@ class DataFrame(Annotated):
         self._writable("write a cell")
         row, name = self._cell(position, col_name, row_idx)
         data = self._data
-        value = fit_column([cell], data.dtype.fields[name][0], name)  # type: ignore[index]
+        value = fit_column([cell], data.dtype.fields[name][0], name)
         record = data.read(slice(row, row + 1))
         record[name] = value
         data.write(slice(row, row + 1), record)
