@@ -19,7 +19,7 @@ from nixkit.cli.main import cli
 from nixkit.demo import build_file
 
 REALFILES = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "realfiles"
-COMMANDS = ["show", "info", "validate", "upgrade", "dump", "plot", "demo"]
+COMMANDS = ["show", "info", "validate", "upgrade", "dump", "plot", "demo", "recover"]
 
 
 def run(*args: str) -> Result:
@@ -374,3 +374,28 @@ def test_demo_without_figures(tmp_path: Path) -> None:
 def test_demo_into_a_missing_folder(tmp_path: Path) -> None:
     line = _one_error_line(run("demo", str(tmp_path / "nowhere" / "tour.nix")))
     assert "does not exist" in line
+
+
+def test_recover_copies_a_sound_file_whole(demo_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rescued.nix"
+    before = demo_file.read_bytes()
+    result = run("recover", str(demo_file), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "nothing was lost" in result.output
+    assert demo_file.read_bytes() == before
+    with nix.File.open(demo_file, nix.FileMode.ReadOnly) as a, nix.File.open(out, nix.FileMode.ReadOnly) as b:
+        assert [blk.name for blk in a.blocks] == [blk.name for blk in b.blocks]
+        assert [da.name for da in a.blocks[1].data_arrays] == [da.name for da in b.blocks[1].data_arrays]
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "text", "empty"])
+def test_recover_refuses_what_is_no_hdf5_file(kind: str, bad_files: dict[str, Path]) -> None:
+    line = _one_error_line(run("recover", str(bad_files[kind])))
+    assert str(bad_files[kind]) in line
+
+
+def test_recover_cannot_open_a_truncated_file(bad_files: dict[str, Path], tmp_path: Path) -> None:
+    """HDF5 refuses a file shorter than its superblock says, so there is nothing to copy from."""
+    line = _one_error_line(run("recover", str(bad_files["truncated"]), "-o", str(tmp_path / "r.nix")))
+    assert "truncated" in line
+    assert not (tmp_path / "r.nix").exists()

@@ -14,6 +14,7 @@ from nixkit.cli.cmd_demo import demo
 from nixkit.cli.cmd_dump import dump
 from nixkit.cli.cmd_info import info
 from nixkit.cli.cmd_plot import plot
+from nixkit.cli.cmd_recover import recover
 from nixkit.cli.cmd_show import show
 from nixkit.cli.cmd_upgrade import upgrade
 from nixkit.cli.cmd_validate import validate
@@ -49,7 +50,7 @@ def cli() -> None:
     """
 
 
-for _command in (demo, show, info, validate, upgrade, dump, plot):
+for _command in (demo, show, info, validate, upgrade, dump, plot, recover):
     cli.add_command(_command)
 
 
