@@ -340,9 +340,11 @@ def metadata(args: argparse.Namespace, seconds: float) -> dict[str, Any]:
         "total_s": round(seconds, 1),
         "nixkit_src": str(args.nixkit_src) if args.nixkit_src else "installed",
     }
+    # The commit measured: of the checkout given with --nixkit-src, else of this repository.
+    where = args.nixkit_src if args.nixkit_src else ROOT
     try:
         meta["nixkit_commit"] = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+            ["git", "rev-parse", "--short", "HEAD"], cwd=where, capture_output=True, text=True, check=True
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         meta["nixkit_commit"] = None
