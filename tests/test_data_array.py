@@ -279,3 +279,27 @@ def test_failed_writes_leave_the_file_unchanged(tmp_path: Path) -> None:
             with pytest.raises(ReadOnlyError):
                 call()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_text_data_ignores_a_stray_calibration(tmp_path: Path) -> None:
+    """A polynomial on text data (only a damaged or foreign file has one) must not break reads."""
+    path = tmp_path / "f.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        f.create_block("b", "t").create_data_array("words", "t", data=["a", "b"])
+    with h5py.File(path, "r+") as h:
+        h["data/b/data_arrays/words"].create_dataset("polynom_coefficients", data=[1.0, 2.0])
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
+        assert list(f.blocks["b"].data_arrays["words"][:]) == ["a", "b"]
+
+
+def test_a_non_numeric_calibration_is_reported_as_damage(tmp_path: Path) -> None:
+    from nixkit.exceptions import CorruptFile
+
+    path = tmp_path / "f.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        f.create_block("b", "t").create_data_array("x", "t", data=[1.0, 2.0])
+    with h5py.File(path, "r+") as h:
+        h["data/b/data_arrays/x"].create_dataset("polynom_coefficients", data=np.array([b"a"], dtype="S1"))
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
+        with pytest.raises(CorruptFile, match="data/b/data_arrays/x"):
+            f.blocks["b"].data_arrays["x"][:]

@@ -688,3 +688,16 @@ def test_cpp_data_frame_units_on_the_dataset_are_read() -> None:
         assert frame.units.tolist() == [None, "A", "ms", None]
         assert frame[:].tolist() == [("exp1", 42.1, 10, False), ("exp2", 30.2, 4, True)]
         assert type(frame[0]["str"]) is str
+
+
+def test_units_of_the_wrong_kind_are_reported_as_damage(tmp_path: Path) -> None:
+    from nixkit.exceptions import CorruptFile
+
+    path = tmp_path / "units.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        f.create_block("b", "t").create_data_frame("df", "t", col_dict={"a": np.int64}, data=[(1,)])
+    with h5py.File(path, "r+") as h:
+        h["data/b/data_frames/df"].attrs["units"] = 5
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
+        with pytest.raises(CorruptFile, match="data_frames/df"):
+            _ = f.blocks["b"].data_frames["df"].units

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nixkit.exceptions import IncompatibleDimensions, InvalidAttrType, InvalidData
+from nixkit.exceptions import CorruptFile, IncompatibleDimensions, InvalidAttrType, InvalidData
 from nixkit.model.entity import Annotated, create_entity_group
 from nixkit.model.enums import Compression, DataSliceMode, DataType
 from nixkit.storage.hdf5 import STR_DTYPE
@@ -241,13 +241,19 @@ class DataArray(Annotated):
 
     def _read_calibration(self) -> tuple[np.ndarray[Any, Any] | None, float]:
         node = self._node
+        if self._data.dtype.kind not in "biuf":
+            # A polynomial means nothing for text or opaque data: such data reads raw.
+            return None, 0.0
         coeffs = None
-        if "polynom_coefficients" in node:
-            values = node.dataset("polynom_coefficients").read()
-            if len(values):
-                coeffs = np.asarray(values, dtype=np.float64)
         origin = node.get_attr("expansion_origin")
-        return coeffs, float(origin) if origin else 0.0
+        try:
+            if "polynom_coefficients" in node:
+                values = node.dataset("polynom_coefficients").read()
+                if len(values):
+                    coeffs = np.asarray(values, dtype=np.float64)
+            return coeffs, float(origin) if origin else 0.0
+        except (TypeError, ValueError) as exc:
+            raise CorruptFile(f"the calibration of {node.path} is not numeric: {exc}") from exc
 
     def _calibrate(self, raw: Any) -> Any:
         coeffs, origin = self._calibration()

@@ -21,6 +21,7 @@ import numpy as np
 
 from nixkit.exceptions import (
     ColumnNotFound,
+    CorruptFile,
     DuplicateColumnName,
     DuplicateName,
     IncompatibleDimensions,
@@ -154,6 +155,8 @@ class DataFrame(Annotated):
             value = self._data.get_attr(key)
         if value is None:
             return None
+        if not isinstance(value, (str, list, tuple, np.ndarray)):
+            raise CorruptFile(f"the {key} attribute of {self._node.path} holds {value!r}, not one text per column")
         values = _fitted_strings(value, len(self.column_names))
         out = np.empty(len(values), dtype=object)
         out[:] = [v or None for v in values]
