@@ -300,6 +300,5 @@ def test_a_non_numeric_calibration_is_reported_as_damage(tmp_path: Path) -> None
         f.create_block("b", "t").create_data_array("x", "t", data=[1.0, 2.0])
     with h5py.File(path, "r+") as h:
         h["data/b/data_arrays/x"].create_dataset("polynom_coefficients", data=np.array([b"a"], dtype="S1"))
-    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
-        with pytest.raises(CorruptFile, match="data/b/data_arrays/x"):
-            f.blocks["b"].data_arrays["x"][:]
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f, pytest.raises(CorruptFile, match="data/b/data_arrays/x"):
+        f.blocks["b"].data_arrays["x"][:]

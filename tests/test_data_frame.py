@@ -698,6 +698,5 @@ def test_units_of_the_wrong_kind_are_reported_as_damage(tmp_path: Path) -> None:
         f.create_block("b", "t").create_data_frame("df", "t", col_dict={"a": np.int64}, data=[(1,)])
     with h5py.File(path, "r+") as h:
         h["data/b/data_frames/df"].attrs["units"] = 5
-    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
-        with pytest.raises(CorruptFile, match="data_frames/df"):
-            _ = f.blocks["b"].data_frames["df"].units
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f, pytest.raises(CorruptFile, match="data_frames/df"):
+        _ = f.blocks["b"].data_frames["df"].units
