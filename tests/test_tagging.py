@@ -411,3 +411,22 @@ def test_far_positions_are_not_snapped_to_a_neighbour(tmp_path: Path) -> None:
         starts.append(float(tag.tagged_data(0)[:][0]))
         f.close()
     assert starts == [60_001.0, 60_000.0]
+
+
+def test_index_mode_get_slice_needs_whole_extents(tmp_path: Path) -> None:
+    with nix.File.open(tmp_path / "s.nix", nix.FileMode.Overwrite) as f:
+        da = f.create_block("b", "t").create_data_array("x", "t", data=np.arange(10.0))
+        da.append_sampled_dimension(1.0)
+        np.testing.assert_array_equal(da.get_slice([2], [3])[:], [2.0, 3.0, 4.0])
+        with pytest.raises(TypeError, match="integer extents"):
+            da.get_slice([2], [2.7])
+
+
+def test_rewriting_a_tag_position_replaces_it_in_place(tmp_path: Path) -> None:
+    with nix.File.open(tmp_path / "p.nix", nix.FileMode.Overwrite) as f:
+        tag = f.create_block("b", "t").create_tag("t", "t", [1.0, 2.0])
+        tag.position = [3.0]
+        tag.units = ["ms"]
+        tag.units = ["s"]
+        assert tag.position == (3.0,) and tag.units == ("s",)
+        assert sorted(tag._node.names()) == ["position", "units"]

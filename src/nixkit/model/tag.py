@@ -109,10 +109,16 @@ class BaseTag(Annotated):
 
     def _write_dataset(self, name: str, values: np.ndarray[Any, Any] | None, dtype: Any) -> None:
         node = self._node
+        if values is None:
+            if name in node:
+                node.unlink(name)
+            return
+        # Written beside the old dataset first, so a failed write leaves the old values.
+        staging = f".{name}.new"
+        node.create_dataset(staging, values.shape, dtype, data=values)
         if name in node:
             node.unlink(name)
-        if values is not None:
-            node.create_dataset(name, values.shape, dtype, data=values)
+        node.rename(staging, name)
 
     # -- links --------------------------------------------------------------------------
     @property

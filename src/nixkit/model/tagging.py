@@ -24,8 +24,9 @@ Both are fixed here.
 
 Region rule: the first index is ``index_of(p, GreaterOrEqual)``; the last is
 ``index_of(p + e, Less)`` for ``SliceMode.Exclusive`` (``LessOrEqual`` for
-``Inclusive``). A missing, zero or negative extent selects with ``LessOrEqual`` at the
-position itself. A region whose first index comes after its last selects no sample.
+``Inclusive``). A missing or zero extent selects with ``LessOrEqual`` at the position
+itself; a negative extent gives an invalid region. A region whose first index comes
+after its last selects no sample.
 """
 
 from __future__ import annotations
@@ -504,6 +505,8 @@ def data_array_slice(
         if np.any(first != pos):
             raise TypeError(f"Index mode needs integer positions, not {positions!r}")
         count = np.ones_like(first) if ext is None else ext.astype(_I64)
+        if ext is not None and np.any(count != ext):
+            raise TypeError(f"Index mode needs integer extents, not {extents!r}")
         slices = tuple(slice(int(a), int(a + c)) for a, c in zip(first, count, strict=True))
         if np.any(count < 0) or np.any(first < 0):
             return DataView(da, None, f"InvalidSlice error! negative index or extent in {slices}")
