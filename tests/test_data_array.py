@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import nixkit as nix
-from nixkit.exceptions import IncompatibleDimensions, InvalidAttrType, InvalidData, ReadOnlyError
+from nixkit.exceptions import IncompatibleDimensions, InvalidAttrType, InvalidData, OutOfBounds, ReadOnlyError
 
 NUMERIC_TYPES = [
     nix.DataType.Bool,
@@ -302,3 +302,31 @@ def test_a_non_numeric_calibration_is_reported_as_damage(tmp_path: Path) -> None
         h["data/b/data_arrays/x"].create_dataset("polynom_coefficients", data=np.array([b"a"], dtype="S1"))
     with nix.File.open(path, nix.FileMode.ReadOnly) as f, pytest.raises(CorruptFile, match="data/b/data_arrays/x"):
         f.blocks["b"].data_arrays["x"][:]
+
+
+def test_failed_setters_and_creates_leave_things_as_they_were(block: nix.Block) -> None:
+    da = block.create_data_array("x", "t", data=[1.0, 2.0])
+    da.polynom_coefficients = [0.0, 2.0]
+    with pytest.raises(InvalidAttrType):
+        da.polynom_coefficients = ["a"]  # type: ignore[list-item]
+    assert da.polynom_coefficients == (0.0, 2.0)
+    with pytest.raises(ValueError, match=r"shape \(4,\)"):
+        block.create_data_array("y", "t", data=[1, 2, 3], shape=4)
+    with pytest.raises(TypeError):
+        block.create_data_array("mixed", "t", data=np.array(["a", 1], dtype=object))
+    assert "mixed" not in block.data_arrays
+    assert [d.name for d in block.data_arrays] == ["x"]
+
+
+def test_dimension_link_index_is_checked_like_a_new_link(block: nix.Block) -> None:
+    m = block.create_data_array("m", "t", data=np.arange(6.0).reshape(3, 2))
+    dim = m.append_range_dimension_using_self([-1, 0])
+    link = dim.dimension_link
+    assert link is not None
+    link.index = [-1, 1]
+    assert dim.ticks == (1.0, 3.0, 5.0)
+    with pytest.raises(OutOfBounds):
+        link.index = [-1, 2]
+    with pytest.raises(IncompatibleDimensions):
+        link.index = [-1]
+    assert dim.ticks == (1.0, 3.0, 5.0)

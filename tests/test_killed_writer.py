@@ -271,3 +271,17 @@ def test_upgrade_killed_midway_leaves_original_untouched(tmp_path: Path) -> None
     print(f"\nupgrade kills ({duration:.2f} s per upgrade): {outcomes}")
     assert sum(outcomes.values()) == 8
     assert outcomes["untouched"] > 0
+
+
+def test_recover_keeps_scalar_datasets(tmp_path: Path) -> None:
+    import h5py
+
+    path = tmp_path / "scalar.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        f.create_block("b", "t")
+    with h5py.File(path, "r+") as h:
+        h["data/b"].create_dataset("scalar", data=3.5)
+    result = recover(path, tmp_path / "out.nix")
+    assert result.complete, result.to_text()
+    with h5py.File(tmp_path / "out.nix", "r") as h:
+        assert h["data/b/scalar"][()] == 3.5

@@ -193,7 +193,7 @@ def test_nixkit_reads_and_extends_nixio_metadata(tmp_path: Path) -> None:
         assert root["counts"] == [1, -2, 3, 4]
         assert root["gains"] == [1.0, 2.5, 4.0, 8.0, 16.0]
         assert root["labels"] == ["a", "Bräu", "🍺", "more"]
-        assert root["flags"] is np.True_ or root["flags"] == False  # noqa: E712
+        assert root["flags"] is np.False_
         assert root["float32"] == np.float32(0.5)
         assert root["ints32"] == [7, 8] and root.props["ints32"].data_type == np.int32
         assert root.sections["subject"]["weight"] == 21.0

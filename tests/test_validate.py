@@ -479,3 +479,17 @@ def test_link_cycles_are_walked_once(path: Path) -> None:
         h["data/b/sources/src/sources/loop"] = h["data/b/sources/src"]
     report = _ours(path)
     assert not any(i.rule == "Unreadable" for i in report.issues), report.to_text()
+
+
+def test_broken_dimensions_do_not_hide_the_basic_entity_rules(tmp_path: Path) -> None:
+    path = tmp_path / "dims.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        da = f.create_block("b", "t").create_data_array("x", "t", data=[1.0, 2.0])
+        da.append_sampled_dimension(1.0)
+    with h5py.File(path, "r+") as h:
+        node = h["data/b/data_arrays/x"]
+        del node.attrs["type"]
+        node["dimensions/1"].attrs["dimension_type"] = "bogus"
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
+        rules = {issue.rule for issue in f.validate().issues}
+    assert {"InvalidDimensionType", "NoType"} <= rules

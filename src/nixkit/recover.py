@@ -235,7 +235,10 @@ class _Copier:
     def dataset(self, src: DatasetNode, dst: GroupNode, name: str, path: str) -> None:
         try:
             shape, dtype = src.shape, src.dtype
-            out = dst.create_dataset(name, shape, dtype, chunks=src.chunks or True, compression=src.compression)
+            if shape:
+                out = dst.create_dataset(name, shape, dtype, chunks=src.chunks or True, compression=src.compression)
+            else:  # HDF5 scalars cannot be chunked or resized
+                out = dst.create_dataset(name, shape, dtype, chunks=None, resizable=False)
         except (NixError, OSError, RuntimeError, ValueError, TypeError) as exc:
             self.skip(path, exc)
             return

@@ -341,6 +341,12 @@ class _Walker:
         self.unit(da, da.unit, "unit")
         if self.dimensions(da, ctx):
             self.nixio_rules(da)
+        else:
+            # Broken descriptors rule out nixio's dimension checks, not the basic ones.
+            from nixkit.validator import entity_findings
+
+            for finding in entity_findings(da):
+                self.add(da, finding)
 
     def dimensions(self, da: Any, ctx: _BlockContext) -> bool:
         """Structural checks of the descriptors; False when they are too broken for nixio's rules."""

@@ -112,7 +112,8 @@ def create_data_array(
     if data is not None:
         arr = _as_array(data)
         if shape is not None and tuple(np.atleast_1d(shape)) != arr.shape:
-            raise ValueError(f"shape {tuple(shape)} does not match the shape {arr.shape} of the data")
+            wanted = tuple(int(s) for s in np.atleast_1d(shape))
+            raise ValueError(f"shape {wanted} does not match the shape {arr.shape} of the data")
         target = storage_dtype(dtype if dtype is not None else arr.dtype)
         arr = _fit(arr, target)
         shape = arr.shape
@@ -126,7 +127,13 @@ def create_data_array(
     parent = block._node.require_group("data_arrays")
     node = create_entity_group(block._file, parent, name, array_type, "data_array")
     gzip = "gzip" if compression == Compression.DeflateNormal else None
-    node.create_dataset("data", tuple(shape), target, data=arr, compression=gzip)
+    try:
+        node.create_dataset("data", tuple(shape), target, data=arr, compression=gzip)
+    except Exception:
+        # HDF5 refused the data (e.g. mixed objects): take the half-made entity away again.
+        parent.unlink(name)
+        block._file._changed(parent)
+        raise
     if unit:
         node.set_attr("unit", sanitizer(unit))
     if label:
@@ -369,12 +376,17 @@ class DataArray(Annotated):
 
     @polynom_coefficients.setter
     def polynom_coefficients(self, coeffs: Sequence[float] | None) -> None:
+        values = None
+        if coeffs is not None and len(coeffs):
+            try:
+                values = np.asarray(coeffs, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError) as exc:
+                raise InvalidAttrType("a sequence of numbers", coeffs) from exc
         self._writable("set polynom_coefficients")
         node = self._node
         if "polynom_coefficients" in node:
             node.unlink("polynom_coefficients")
-        if coeffs is not None and len(coeffs):
-            values = np.asarray(coeffs, dtype=np.float64)
+        if values is not None:
             node.create_dataset("polynom_coefficients", values.shape, np.float64, data=values)
         self._touch()
 

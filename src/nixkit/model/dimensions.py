@@ -504,13 +504,12 @@ class DimensionLink:
 
     @index.setter
     def index(self, value: Any) -> None:
+        # Re-linking runs every check of a new link (rank, bounds, column range).
+        target = self.linked_data
         if self.data_object_type == "DataFrame":
-            self._node.set_attr("index", np.int64(value))
-            return
-        idx = [int(v) for v in value]
-        if idx.count(-1) != 1:
-            raise ValueError("index must contain exactly one -1")
-        self._node.set_attr("index", np.array(idx, dtype=np.int64))
+            self._dim._link_data_frame(target, int(value))
+        else:
+            self._dim._link_data_array(target, value)
 
     def _target_node(self) -> Any:
         names = self._node.names()

@@ -623,11 +623,6 @@ class DatasetNode(_AttrMixin):
 
         return read
 
-    def read_regions(self, starts: Any, stops: Any) -> list[np.ndarray[Any, Any]]:
-        """Read the boxes ``starts[i]:stops[i]`` (one row per box, one column per axis)."""
-        read = self.region_reader()
-        return [read(a, b) for a, b in zip(np.asarray(starts).tolist(), np.asarray(stops).tolist(), strict=True)]
-
 
 class GroupNode(_AttrMixin):
     """A stored group: attributes, ordered children and hard links."""
