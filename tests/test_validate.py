@@ -493,3 +493,22 @@ def test_broken_dimensions_do_not_hide_the_basic_entity_rules(tmp_path: Path) ->
     with nix.File.open(path, nix.FileMode.ReadOnly) as f:
         rules = {issue.rule for issue in f.validate().issues}
     assert {"InvalidDimensionType", "NoType"} <= rules
+
+
+def test_dimension_gaps_strays_and_bad_links_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "gaps.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        da = f.create_block("b", "t").create_data_array("x", "t", data=np.zeros((2, 2, 2)))
+        da.append_sampled_dimension(1.0)
+        da.append_sampled_dimension(1.0)
+        da.append_range_dimension([0.0, 1.0])
+    with h5py.File(path, "r+") as h:
+        dims = h["data/b/data_arrays/x/dimensions"]
+        dims.move("2", "extra")
+        dims["3"].create_dataset("link", data=[1])
+    with nix.File.open(path, nix.FileMode.ReadOnly) as f:
+        messages = {(i.rule, i.message) for i in f.validate().issues}
+    rules = {rule for rule, _ in messages}
+    assert {"InvalidDimensionIndex", "InvalidDimensionLink"} <= rules
+    assert any("dimension 2 is missing" in m for _, m in messages)
+    assert any("['extra']" in m for _, m in messages)

@@ -355,7 +355,13 @@ class _Walker:
             return True
         sound = True
         names = group.names()
-        for i in range(1, len(names) + 1):
+        numbers = sorted(int(n) for n in names if n.isdecimal())
+        strays = sorted(n for n in names if not n.isdecimal() or int(n) < 1)
+        if strays:
+            self.error(da, "InvalidDimensionIndex", f"descriptors named {strays} are not dimension numbers (1, 2, ...)")
+            sound = False
+        # Up to the largest number present, so a gap hides no later descriptor.
+        for i in range(1, max(numbers, default=0) + 1):
             node = group.get_group(str(i))
             if node is None:
                 self.error(da, "InvalidDimensionIndex", f"dimension {i} is missing (descriptors: {sorted(names)})")
