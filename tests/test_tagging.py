@@ -430,3 +430,14 @@ def test_rewriting_a_tag_position_replaces_it_in_place(tmp_path: Path) -> None:
         tag.units = ["s"]
         assert tag.position == (3.0,) and tag.units == ("s",)
         assert sorted(tag._node.names()) == ["position", "units"]
+
+
+def test_untagged_feature_data_needs_an_existing_position(tmp_path: Path) -> None:
+    with nix.File.open(tmp_path / "u.nix", nix.FileMode.Overwrite) as f:
+        b = f.create_block("b", "t")
+        stim = b.create_data_array("stim", "t", data=np.arange(5.0))
+        mt = b.create_multi_tag("m", "t", positions=[1.0, 2.0])
+        mt.create_feature(stim, nix.LinkType.Untagged)
+        np.testing.assert_array_equal(mt.feature_data(1, 0)[:], np.arange(5.0))
+        with pytest.raises(OutOfBounds):
+            mt.feature_data(2, 0)

@@ -154,12 +154,13 @@ class MultiTag(BaseTag):
         kind = feature.link_type
         cache = self._cache()
         positions, extents, _units = self._tables(cache)
+        # Checked for every link type: a position that does not exist has no feature data.
+        row = self._row(posidx, positions)
         if kind is LinkType.Tagged:
             prepared = self._feature_prepared(cache, feature, stop_rule)
-            return prepared.view(self._row(posidx, positions), positions, extents)
+            return prepared.view(row, positions, extents)
         data = feature.data
         if kind is LinkType.Indexed:
-            row = self._row(posidx, positions)
             shape = data.shape
             if not shape or row >= shape[0]:
                 raise OutOfBounds(

@@ -580,8 +580,7 @@ class DatasetNode(_AttrMixin):
             data = np.empty(h.shape, dtype=h.dtype)
             h.read_direct(data)
             new.write_direct(data)
-        for key in h.attrs:
-            new.attrs.create(key, h.attrs[key], dtype=h.attrs.get_id(key).dtype)
+        copy_attrs(self, DatasetNode(new))
         del parent[name]
         parent.move(temp, name)
         return DatasetNode(new)
