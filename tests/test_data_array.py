@@ -330,3 +330,21 @@ def test_dimension_link_index_is_checked_like_a_new_link(block: nix.Block) -> No
     with pytest.raises(IncompatibleDimensions):
         link.index = [-1]
     assert dim.ticks == (1.0, 3.0, 5.0)
+
+
+def test_rechunked_data_is_freed_only_after_a_flush(tmp_path: Path) -> None:
+    """Space of a replaced dataset must not be reused before the structure on disk forgets it."""
+    path = tmp_path / "grow.nix"
+    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        da = f.create_block("b", "t").create_data_array("x", "t", data=np.zeros(10))
+        before = da._data.chunks
+        for _ in range(50):
+            da.append(np.ones(1000))
+        assert da._data.chunks != before  # the appends re-chunked the data
+        children = da._node.names()
+        assert any(n.startswith(".data.retired") for n in children)
+        f.flush()
+        assert not any(n.startswith(".data.retired") for n in da._node.names())
+        np.testing.assert_array_equal(da[10:], np.ones(50_000))
+    with h5py.File(path, "r") as h:
+        assert set(h["data/b/data_arrays/x"]) == {"data"}

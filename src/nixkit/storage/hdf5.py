@@ -581,8 +581,15 @@ class DatasetNode(_AttrMixin):
             h.read_direct(data)
             new.write_direct(data)
         copy_attrs(self, DatasetNode(new))
-        del parent[name]
+        # The old dataset is only renamed here and deleted after the next flush: freeing its
+        # chunks now would let later writes reuse that space while the structure on disk
+        # (as of the last flush) still points there, so a killed writer would lose data.
+        retired = f".{name}.retired"
+        while retired in parent:
+            retired += "_"
+        parent.move(name, retired)
         parent.move(temp, name)
+        _retired.setdefault(parent.file.id.fileno, []).append((parent, retired))
         return DatasetNode(new)
 
     def resize(self, shape: tuple[int, ...]) -> None:
@@ -869,6 +876,10 @@ def _trim_metadata(f: h5py.File) -> None:
         _hold_metadata(f, hold=True)
 
 
+# Datasets replaced by re-chunking, per open file, waiting for the next flush to be deleted.
+_retired: dict[Any, list[tuple[h5py.Group, str]]] = {}
+
+
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
@@ -923,12 +934,22 @@ class FileHandle:
     def flush(self) -> None:
         """Push HDF5's buffers to the operating system (and release held metadata)."""
         self._f.flush()
+        self._drop_retired()
         if self._holding and self._f.id.get_mdc_size()[2] > HOLD_LIMIT_BYTES:
             _trim_metadata(self._f)
+
+    def _drop_retired(self) -> None:
+        """Delete datasets replaced since the last flush (now unreferenced on disk too)."""
+        for group, name in _retired.pop(self._f.id.fileno, []):
+            if name in group:
+                del group[name]
 
     def close(self) -> None:
         """Close the file (idempotent)."""
         if self._f.id.valid:
+            if self.writable:
+                self._f.flush()
+                self._drop_retired()
             if self._f.id.get_intent() & h5py.h5f.ACC_SWMR_READ:
                 _swmr_readers[0] -= 1
             self._f.close()
