@@ -27,6 +27,7 @@ from nixkit.exceptions.exceptions import (
     NixError,
     ReadOnlyError,
 )
+from nixkit.storage.compact import compact_file, compact_links
 
 STR_DTYPE = h5py.string_dtype("utf-8")
 ASCII_DTYPE = h5py.string_dtype("ascii")
@@ -39,6 +40,7 @@ def _gcpl() -> h5p.PropGCID:
     if not _gcpl_cache:
         plist = h5p.create(h5p.GROUP_CREATE)
         plist.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+        compact_links(plist)
         _gcpl_cache.append(plist)
     return _gcpl_cache[0]
 
@@ -123,6 +125,7 @@ def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
             # Like nixio: links in creation order (tracked and indexed), attributes not.
             fcpl = h5p.create(h5p.FILE_CREATE)
             fcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+            compact_file(fcpl)
             fapl = h5p.create(h5p.FILE_ACCESS)
             if swmr:
                 fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
