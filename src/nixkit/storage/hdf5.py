@@ -599,6 +599,28 @@ class DatasetNode(_AttrMixin):
         """Change the extent (the dataset must be chunked)."""
         self._h.resize(shape)
 
+    @_guarded
+    def stored_pieces(self) -> list[tuple[tuple[int, ...], int, int]]:
+        """Where the elements lie in the file: ``(first index, file address, bytes)`` per piece.
+
+        A chunked dataset has one piece per written chunk, contiguous storage one piece
+        from index 0; elements never written, or kept inside the object header (compact
+        layout), have none. Addresses are relative to the HDF5 base address.
+        """
+        dsid = self._h.id
+        if self._h.chunks is None:
+            offset = dsid.get_offset()
+            if offset is None:
+                return []
+            return [((0,) * self._h.ndim, int(offset), int(dsid.get_storage_size()))]
+        pieces: list[tuple[tuple[int, ...], int, int]] = []
+
+        def collect(info: Any) -> None:
+            pieces.append((tuple(info.chunk_offset), int(info.byte_offset), int(info.size)))
+
+        dsid.chunk_iter(collect)
+        return pieces
+
     def region_reader(self) -> Callable[[Sequence[int], Sequence[int]], np.ndarray[Any, Any]]:
         """A function ``read(start, stop)`` returning the box ``start:stop`` per axis.
 
