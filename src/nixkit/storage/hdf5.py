@@ -506,6 +506,22 @@ class DatasetNode(_AttrMixin):
         """Write ``source`` straight from its buffer."""
         self._h.write_direct(source, dest_sel=dest_sel)
 
+    def write_field(self, field: str, values: np.ndarray[Any, Any], start: int = 0) -> None:
+        """Write ``values`` into member ``field`` of rows ``start:start + len(values)``.
+
+        For a 1-D dataset of a compound type: the memory type holds that one member, so
+        HDF5 leaves the other members of the rows as they are and nothing else passes
+        through Python. h5py's ``dset[sel, field] = values`` cannot do this for text members.
+        """
+        h = self._h
+        member = np.dtype([(field, h.dtype.fields[field][0])])
+        buf = np.empty(len(values), dtype=member)
+        buf[field] = values
+        fspace = h.id.get_space()
+        fspace.select_hyperslab((start,), (len(values),))
+        # Not the logical type: text members go through h5py's Python-object conversion.
+        h.id.write(h5s.create_simple((len(values),)), fspace, buf, h5t.py_create(member))
+
     def append(self, values: np.ndarray[Any, Any], axis: int, shape: tuple[int, ...] | None = None) -> DatasetNode:
         """Append ``values`` (same dtype and rank, same extent off ``axis``) along ``axis``.
 
