@@ -8,6 +8,7 @@ the upgrade exists for. Failures, kills and bad input leave the original byte-id
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -26,7 +27,6 @@ from nixkit.upgrade import UpgradeReport, file_upgrade, needs_upgrade, upgrade
 from walk import differences, walk_file
 
 pytestmark = pytest.mark.compat
-
 
 
 def _version(path: Path) -> list[int]:
@@ -300,9 +300,32 @@ def test_kill_midway_leaves_the_original(tmp_path: Path) -> None:
     assert sha256(path) == before
     with nix.File.open(path, nix.FileMode.ReadOnly) as f:
         assert f.version == (1, 0, 0) and len(f.blocks) == 4
-    # The abandoned temporary file is hidden and does not stop a later upgrade.
-    assert all(p.name.startswith(f".{path.name}.") for p in _leftovers(tmp_path, path))
+    # The abandoned temporary file is hidden, does not stop a later upgrade, and that
+    # upgrade removes it: its writer no longer runs.
+    stale = _leftovers(tmp_path, path)
+    assert len(stale) == 1 and stale[0].name.startswith(f".{path.name}.") and stale[0].name.endswith(".upgrading")
     assert upgrade(path).upgraded
+    assert _leftovers(tmp_path, path) == []
+
+
+def test_stale_temporary_files_of_live_or_foreign_writers_are_kept(tmp_path: Path) -> None:
+    """Only temporary files of this file whose writer process is gone are removed."""
+    path = _copy(CPP_MASTER, tmp_path)
+    host = upgrade_module._host()
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True, capture_output=True)
+    dead = int(finished.stdout)
+    names = {
+        "dead": f".{path.name}.{host}.{dead}.abc123.upgrading",
+        "alive": f".{path.name}.{host}.{os.getppid()}.abc123.upgrading",
+        "other host": f".{path.name}.elsewhere.{dead}.abc123.upgrading",
+        "other file": f".other.nix.{host}.{dead}.abc123.upgrading",
+        "old naming": f".{path.name}.k3j4h5.upgrading",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"partial")
+    assert upgrade(path).upgraded
+    left = {p.name for p in _leftovers(tmp_path, path)}
+    assert left == set(names.values()) - {names["dead"]}
 
 
 def test_progress_counts_up_to_the_total(tmp_path: Path) -> None:

@@ -5,6 +5,12 @@ it (a hidden temporary name in the same folder), converting on the way, and only
 swaps it in with :func:`os.replace`, an atomic rename. An error, a full disk or a
 killed process therefore leaves the original file exactly as it was.
 
+The temporary file is named ``.NAME.HOST.PID.XXXXXXXX.upgrading`` after the host and
+process writing it. A process killed outright (``SIGKILL``, power loss) cannot remove
+it, so each upgrade of ``NAME`` first removes the temporary files of ``NAME`` left by
+processes of this host that no longer run. Those of live processes, of other hosts (a
+shared folder) or of another naming are left alone.
+
 Conversions (reference section 2.8), each reported in :class:`UpgradeReport`:
 
 - a missing or invalid file ``id`` is added, and ``version`` becomes int32 ``[1, 2, 1]``;
@@ -29,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -142,6 +149,9 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
 
     A new file is written next to the original and swapped in atomically, so a failure
     at any point leaves the original untouched. Files already at 1.2.1 are left alone.
+    Temporary files that killed upgrades of this file left behind (hidden
+    ``.NAME.HOST.PID.*.upgrading`` files of processes of this host that no longer run)
+    are removed first.
 
     Parameters
     ----------
@@ -168,6 +178,10 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
     """
     path = str(path)
     version = _read_version(path)
+    # Through a symbolic link the file it points to is replaced, not the link.
+    target = os.path.realpath(path)
+    folder, base = os.path.split(target)
+    _remove_stale(folder, base)
     if version >= HDF_FF_VERSION:
         if not can_read(version):
             raise FormatVersionError(
@@ -175,11 +189,8 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
                 f"library ({'.'.join(map(str, HDF_FF_VERSION))}); update nixkit"
             )
         return UpgradeReport(path, version, version)
-    # Through a symbolic link the file it points to is replaced, not the link.
-    target = os.path.realpath(path)
-    folder, base = os.path.split(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".upgrading", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.{_host()}.{os.getpid()}.", suffix=_SUFFIX, dir=folder)
     except PermissionError as exc:
         raise ReadOnlyError(
             f"cannot upgrade {path!r}: the new file is written beside it, but {folder!r} is not writable"
@@ -216,6 +227,42 @@ def file_upgrade(fname: str | os.PathLike[str], quiet: bool = True) -> bool:
         return False
     if not quiet:
         print(report)
+    return True
+
+
+_SUFFIX = ".upgrading"
+
+
+def _host() -> str:
+    # Dots would make the temporary name ambiguous to parse.
+    return socket.gethostname().replace(".", "_") or "host"
+
+
+def _remove_stale(folder: str, base: str) -> None:
+    """Remove temporary files of ``base`` whose writer (a process of this host) is gone."""
+    prefix = f".{base}.{_host()}."
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(_SUFFIX)):
+            continue
+        pid = name[len(prefix) : -len(_SUFFIX)].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0 only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
     return True
 
 
