@@ -363,21 +363,15 @@ class DataFrame(Annotated):
             raise IncompatibleDimensions(f"the column has {len(values)} values but the data frame has {n} rows")
         data = self._data
         fitted = fit_column(values, data.dtype.fields[target][0], target)
-        if not n:
-            return
-        table = data.read(())
-        table[target] = fitted
-        data.write((), table)
+        if n:
+            data.write_field(target, fitted)
 
     def write_cell(self, cell: Any, position: Any = None, col_name: str | None = None, row_idx: Any = None) -> None:
         """Overwrite one value; the cell is chosen as in :meth:`read_cell`."""
         self._writable("write a cell")
         row, name = self._cell(position, col_name, row_idx)
         data = self._data
-        value = fit_column([cell], data.dtype.fields[name][0], name)
-        record = data.read(slice(row, row + 1))
-        record[name] = value
-        data.write(slice(row, row + 1), record)
+        data.write_field(name, fit_column([cell], data.dtype.fields[name][0], name), row)
 
     def append_rows(self, data: Any) -> None:
         """Append rows (row tuples or a structured array) at the end of the table."""
