@@ -10,6 +10,13 @@ A file whose writer was killed in SWMR mode is marked "open for writing" and HDF
 to open it normally; recovery reads it in SWMR mode, which ignores the mark. A damaged
 string heap on which HDF5 would loop forever (see :mod:`nixkit.storage.heap`) is defused
 in a temporary copy first, so recovery always ends.
+
+HDF5 refuses to open a file shorter than the end-of-file address in its superblock, which
+is what an interrupted copy or download leaves. Recovery then reads a temporary copy
+padded with zeros up to that address. Whatever lay in the lost part must not come back
+as zeros: objects whose header starts or (for old, unchecksummed headers) ends beyond
+the cut are skipped, and dataset chunks stored beyond the cut are reported as lost rows.
+Newer HDF5 metadata carries checksums, so zeroed metadata fails to read and is skipped.
 """
 
 from __future__ import annotations
@@ -18,11 +25,11 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
-from nixkit.exceptions import FileInUse, NixError
+from nixkit.exceptions import CorruptFile, FileInUse, InvalidFile, NixError
 from nixkit.storage.hdf5 import DatasetNode, FileHandle, GroupNode, copy_attrs
 from nixkit.storage.heap import defuse_heap_loops, heap_loops
 
@@ -53,6 +60,8 @@ class Recovery:
     restored : list of str
         Root attributes that were lost and written anew (``format``, ``id``, dates), so
         that the new file opens as a NIX file.
+    truncated : tuple of (int, int), optional
+        For a truncated source, its size and the size its superblock records.
     """
 
     source: str
@@ -63,17 +72,21 @@ class Recovery:
     restored: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     lost_rows: list[tuple[str, int, int]] = field(default_factory=list)
+    truncated: tuple[int, int] | None = None
 
     @property
     def complete(self) -> bool:
         """Whether everything was copied."""
-        return not (self.skipped or self.lost_rows or self.defused_heaps or self.restored)
+        return not (self.skipped or self.lost_rows or self.defused_heaps or self.restored or self.truncated)
 
     def to_text(self) -> str:
         """A short human-readable account."""
         lines = [
             f"recovered {self.source} into {self.target}: {self.objects} objects, {self.links} references",
         ]
+        if self.truncated:
+            size, eof = self.truncated
+            lines.append(f"  the file is truncated: {size} of {eof} bytes are left; what lay beyond is lost")
         lines += [f"  skipped {path}: {why}" for path, why in self.skipped]
         lines += [f"  lost rows {a}..{b} of {path}" for path, a, b in self.lost_rows]
         if self.restored:
@@ -83,6 +96,56 @@ class Recovery:
         if self.complete:
             lines.append("  nothing was lost")
         return "\n".join(lines)
+
+
+_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class _Superblock:
+    """The parts of an HDF5 superblock that tell whether, and where, a file was cut."""
+
+    base: int  # absolute offset of address 0 (after a user block)
+    eof: int  # absolute end-of-file address the writer recorded
+    offset_size: int  # bytes per file address
+    length_size: int  # bytes per stored length
+
+
+def _read_superblock(path: str, size: int) -> _Superblock | None:
+    """The superblock of the HDF5 file ``path``, or None when it has no HDF5 signature.
+
+    The signature sits at offset 0, 512, 1024, 2048, ... (after a user block). Versions
+    0 and 1 keep the sizes at bytes 13-14 and the addresses from byte 24 (28 in version
+    1); versions 2 and 3 keep them at bytes 9-10 and from byte 12. The addresses are
+    base, free-space (v0/1) or extension (v2/3), then end of file.
+    """
+    with open(path, "rb") as fh:
+        where = 0
+        while where + len(_SIGNATURE) <= size:
+            fh.seek(where)
+            if fh.read(len(_SIGNATURE)) == _SIGNATURE:
+                head = fh.read(64)
+                break
+            where = 512 if where == 0 else where * 2
+        else:
+            return None
+    version = head[0] if head else -1
+    if version in (0, 1):
+        sizes, fields = head[5:7], 16 + 4 * version
+    elif version in (2, 3):
+        sizes, fields = head[1:3], 4
+    else:
+        raise CorruptFile(f"{path!r} has an HDF5 signature but an unknown superblock version ({version})")
+    offset_size, length_size = (sizes[0], sizes[1]) if len(sizes) == 2 else (0, 0)
+    if offset_size not in (2, 4, 8) or length_size not in (2, 4, 8) or len(head) < fields + 3 * offset_size:
+        raise CorruptFile(f"{path!r} is truncated inside its HDF5 superblock: nothing can be recovered")
+
+    def address(i: int) -> int:
+        start = fields + i * offset_size
+        return int.from_bytes(head[start : start + offset_size], "little")
+
+    base = address(0)
+    return _Superblock(base=base, eof=base + address(2), offset_size=offset_size, length_size=length_size)
 
 
 def _open_source(path: str) -> FileHandle:
@@ -112,7 +175,8 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     Raises
     ------
     nixkit.exceptions.InvalidFile
-        When not even the file's root can be read.
+        When not even the file's root can be read (:class:`~nixkit.exceptions.CorruptFile`
+        when the file is truncated inside its superblock or root group).
     """
     source = str(path)
     if target is None:
@@ -121,13 +185,21 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     target = str(target)
     tmp = target + ".partial"
     result = Recovery(source, target)
+    size = os.path.getsize(source)
+    superblock = _read_superblock(source, size)
+    cut: _Cut | None = None
+    if superblock is not None and size < superblock.eof:
+        result.truncated = (size, superblock.eof)
+        cut = _Cut(source, superblock, size)
     readable = source
-    if heap_loops(source):
+    if cut is not None or heap_loops(source):
         readable = target + ".source"
         shutil.copyfile(source, readable)
+        if cut is not None:
+            os.truncate(readable, superblock.eof if superblock else size)  # sparse zeros
         result.defused_heaps = defuse_heap_loops(readable)
     try:
-        _copy_file(readable, tmp, result)
+        _copy_file(readable, tmp, result, cut)
     finally:
         if readable != source:
             os.remove(readable)
@@ -135,12 +207,24 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     return result
 
 
-def _copy_file(source: str, tmp: str, result: Recovery) -> None:
-    src = _open_source(source)
+def _copy_file(source: str, tmp: str, result: Recovery, cut: _Cut | None) -> None:
+    try:
+        src = _open_source(source)
+    except (InvalidFile, RuntimeError) as exc:
+        if cut is None:
+            raise
+        _raise_root_lost(result, cut, exc)
+    try:
+        root_address = src.root.address
+    except (NixError, RuntimeError) as exc:
+        src.close()
+        if cut is None:
+            raise
+        _raise_root_lost(result, cut, exc)
     try:
         dst = FileHandle(tmp, "w")
         try:
-            _Copier(result).group(src.root, dst.root)
+            _Copier(result, cut).group(src.root, dst.root, root_address)
             _restore_header(dst.root, result)
             dst.flush()
         finally:
@@ -151,6 +235,71 @@ def _copy_file(source: str, tmp: str, result: Recovery) -> None:
         raise
     finally:
         src.close()
+
+
+def _raise_root_lost(result: Recovery, cut: _Cut, exc: BaseException) -> NoReturn:
+    raise CorruptFile(
+        f"{result.source!r} is truncated ({cut.size} of {cut.eof} bytes left) and its root group lies "
+        "in the lost part: nothing can be recovered"
+    ) from exc
+
+
+class _Cut:
+    """Where a truncated file ends, and which of its objects and chunks lie beyond."""
+
+    _CONTINUATION = 0x10  # object header message pointing to the next header chunk
+
+    def __init__(self, path: str, superblock: _Superblock, size: int) -> None:
+        self.path = path
+        self.size = size
+        self.eof = superblock.eof
+        self.base = superblock.base
+        self.offset_size = superblock.offset_size
+        self.length_size = superblock.length_size
+        # Addresses in HDF5 are relative to the base; this is the first lost one.
+        self.limit = size - superblock.base
+
+    def beyond(self, start: int, length: int) -> bool:
+        """Whether the bytes ``[start, start + length)`` (an HDF5 address) reach past the cut."""
+        return start + length > self.limit
+
+    def header_lost(self, address: int) -> bool:
+        """Whether the object header at ``address`` is (partly) beyond the cut.
+
+        A version 2 header (``OHDR``) carries checksums, so HDF5 itself refuses one that
+        was cut; a version 1 header has none and is followed chunk by chunk here.
+        """
+        if self.beyond(address, 16):
+            return True
+        with open(self.path, "rb") as fh:
+            fh.seek(self.base + address)
+            prefix = fh.read(16)
+            if prefix[:4] == b"OHDR" or prefix[0] != 1:
+                return False
+            chunks = [(address + 16, int.from_bytes(prefix[8:12], "little"))]
+            seen = 0
+            while chunks and seen < 1000:  # a damaged chain must not loop
+                start, length = chunks.pop()
+                seen += 1
+                if self.beyond(start, length):
+                    return True
+                fh.seek(self.base + start)
+                chunks += self._continuations(fh.read(length))
+        return False
+
+    def _continuations(self, chunk: bytes) -> list[tuple[int, int]]:
+        # Version 1 messages: 2-byte type, 2-byte size, 4 bytes of flags, then the body.
+        found = []
+        pos = 0
+        width = self.offset_size
+        while pos + 8 <= len(chunk):
+            kind = int.from_bytes(chunk[pos : pos + 2], "little")
+            size = int.from_bytes(chunk[pos + 2 : pos + 4], "little")
+            if kind == self._CONTINUATION and size >= width + self.length_size:
+                body = chunk[pos + 8 : pos + 8 + width + self.length_size]
+                found.append((int.from_bytes(body[:width], "little"), int.from_bytes(body[width:], "little")))
+            pos += 8 + size
+        return found
 
 
 def _restore_header(root: GroupNode, result: Recovery) -> None:
@@ -178,12 +327,14 @@ def _restore_header(root: GroupNode, result: Recovery) -> None:
 class _Copier:
     """Depth-first copy that keeps hard-link topology and steps over unreadable parts."""
 
-    def __init__(self, result: Recovery) -> None:
+    def __init__(self, result: Recovery, cut: _Cut | None = None) -> None:
         self.result = result
+        self.cut = cut
         self.done: dict[int, GroupNode | DatasetNode] = {}
 
-    def skip(self, path: str, exc: BaseException) -> None:
-        self.result.skipped.append((path, f"{type(exc).__name__}: {exc}"))
+    def skip(self, path: str, exc: BaseException | str) -> None:
+        why = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+        self.result.skipped.append((path, why))
 
     def attrs(self, src: Any, dst: Any) -> None:
         try:
@@ -192,7 +343,12 @@ class _Copier:
         except (NixError, OSError, RuntimeError, KeyError, ValueError, TypeError):
             pass
         # One bad attribute must not cost the others: copy them one by one as values.
-        for key in src.attr_names():
+        try:
+            keys = src.attr_names()
+        except (NixError, OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
+            self.skip(f"{src.path}@", exc)
+            return
+        for key in keys:
             try:
                 value = src.get_attr(key)
                 if value is not None:
@@ -200,8 +356,8 @@ class _Copier:
             except (NixError, OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
                 self.skip(f"{src.path}@{key}", exc)
 
-    def group(self, src: GroupNode, dst: GroupNode) -> None:
-        self.done[src.address] = dst
+    def group(self, src: GroupNode, dst: GroupNode, address: int) -> None:
+        self.done[address] = dst
         self.attrs(src, dst)
         try:
             names = src.names()
@@ -216,11 +372,14 @@ class _Copier:
         try:
             address = src.link_address(name)
             if address is None:
-                self.result.skipped.append((path, "not a hard link (soft or external links are not NIX)"))
+                self.skip(path, "not a hard link (soft or external links are not NIX)")
                 return
             if address in self.done:
                 dst.link(self.done[address], name)
                 self.result.links += 1
+                return
+            if self.cut is not None and self.cut.header_lost(address):
+                self.skip(path, "its object header lies in the truncated part of the file")
                 return
             node = src.child(name)
         except (NixError, OSError, RuntimeError, KeyError, ValueError) as exc:
@@ -228,13 +387,17 @@ class _Copier:
             return
         self.result.objects += 1
         if isinstance(node, GroupNode):
-            self.group(node, dst.create_group(name))
+            self.group(node, dst.create_group(name), address)
         else:
-            self.dataset(node, dst, name, path)
+            self.dataset(node, dst, name, path, address)
 
-    def dataset(self, src: DatasetNode, dst: GroupNode, name: str, path: str) -> None:
+    def dataset(self, src: DatasetNode, dst: GroupNode, name: str, path: str, address: int) -> None:
         try:
             shape, dtype = src.shape, src.dtype
+            lost = self.lost_rows(src, shape)
+            if lost and not shape:
+                self.skip(path, "its value lies in the truncated part of the file")
+                return
             if shape:
                 out = dst.create_dataset(name, shape, dtype, chunks=src.chunks or True, compression=src.compression)
             else:  # HDF5 scalars cannot be chunked or resized
@@ -242,19 +405,43 @@ class _Copier:
         except (NixError, OSError, RuntimeError, ValueError, TypeError) as exc:
             self.skip(path, exc)
             return
-        self.done[src.address] = out
+        self.done[address] = out
         self.attrs(src, out)
-        if not shape or not np.prod(shape):
-            if not shape:
-                self.copy_rows(src, out, path, ())
+        if not shape:
+            self.copy_rows(src, out, path, ())
             return
+        self.result.lost_rows += [(path, a, b) for a, b in lost]
+        start = 0
+        for a, b in [*lost, (shape[0], shape[0])]:
+            if start < a:
+                self.copy_span(src, out, path, start, a)
+            start = b
+
+    def lost_rows(self, src: DatasetNode, shape: tuple[int, ...]) -> list[tuple[int, int]]:
+        """Sorted, merged row ranges ``[a, b)`` whose stored chunks lie beyond the cut."""
+        cut = self.cut
+        if cut is None or not np.prod(shape):
+            return []
+        rows = shape[0] if shape else 1  # a scalar counts as one row
+        height = src.chunks[0] if src.chunks else rows
+        starts = [first[0] if first else 0 for first, where, size in src.stored_pieces() if cut.beyond(where, size)]
+        ranges = sorted((a, min(a + height, rows)) for a in starts)
+        merged: list[tuple[int, int]] = []
+        for a, b in ranges:
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        return merged
+
+    def copy_span(self, src: DatasetNode, out: DatasetNode, path: str, start: int, stop: int) -> None:
         try:
-            out.write((), src.read(()))
+            out.write(slice(start, stop), src.read(slice(start, stop)))
             return
         except (NixError, OSError, RuntimeError, ValueError, TypeError):
             pass
-        for start in range(0, shape[0], _BLOCK_ROWS):
-            self.copy_rows(src, out, path, slice(start, min(start + _BLOCK_ROWS, shape[0])))
+        for first in range(start, stop, _BLOCK_ROWS):
+            self.copy_rows(src, out, path, slice(first, min(first + _BLOCK_ROWS, stop)))
 
     def copy_rows(self, src: DatasetNode, out: DatasetNode, path: str, rows: Any) -> None:
         try:

@@ -13,9 +13,10 @@ from nixkit.cli.common import check_readable, console
 def recover(file: str, output: str | None) -> None:
     """Copy every readable object, attribute, data block and reference of FILE into a new file.
 
-    FILE itself is never changed. Exits with 0 when nothing was lost, with 1 when some
-    objects or rows could not be read (the report lists them), and with 2 when not even
-    the file's root can be read.
+    FILE itself is never changed. A truncated FILE (shorter than its HDF5 superblock
+    says) is read from a zero-padded copy, and what lay beyond the cut is reported as
+    lost. Exits with 0 when nothing was lost, with 1 when some objects or rows could not
+    be read (the report lists them), and with 2 when not even the file's root can be read.
     """
     from nixkit.recover import recover as recover_file
 
