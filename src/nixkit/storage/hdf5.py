@@ -321,6 +321,55 @@ def _looks_like_hdf5(path: str | Path) -> bool:
     return head == b"\x89HDF\r\n\x1a\n"
 
 
+# Scalar attributes of the common kinds are read through h5py's low-level API into a
+# 0-d buffer with a cached memory type: ``attrs[key]`` derives a numpy dtype and an HDF5
+# type from the stored type on every read, which costs more than the read itself.
+# Keys: (HDF5 type class, size in bytes, signedness or -1) -> (buffer dtype, memory type).
+_SCALAR_READS: dict[tuple[int, int, int], tuple[np.dtype[Any], Any]] = {}
+for _code in ("f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"):
+    _dtype = np.dtype(_code)
+    _tid = h5t.py_create(_dtype)
+    _sign = _tid.get_sign() if _dtype.kind in "iu" else -1
+    _SCALAR_READS[(_tid.get_class(), _dtype.itemsize, _sign)] = (_dtype, _tid)
+del _code, _dtype, _tid, _sign
+# h5py's opaque object type: HDF5 converts a variable-length string of either character
+# set into a ``bytes`` object in the buffer.
+_VLEN_READ = (np.dtype(object), h5t.py_create(STR_DTYPE))
+# Returned by _read_scalar for attributes it leaves to h5py's general path.
+_GENERAL = object()
+
+
+def _read_scalar(aid: Any) -> Any:
+    """Value of the scalar number or variable-length string attribute ``aid``, else ``_GENERAL``.
+
+    Values come out as h5py's ``attrs[key]`` gives them: numpy scalars of the stored
+    width (any byte order) and ``str`` decoded like h5py (UTF-8, undecodable bytes kept
+    as surrogate escapes). Other types and shapes (enums, fixed-length strings,
+    arrays, empty attributes) go the general way.
+    """
+    if aid.get_space().get_simple_extent_type() != h5s.SCALAR:
+        return _GENERAL
+    tid = aid.get_type()
+    cls = tid.get_class()
+    if cls == h5t.STRING:
+        if not tid.is_variable_str():
+            return _GENERAL
+        dtype, mtype = _VLEN_READ
+    elif cls == h5t.FLOAT or cls == h5t.INTEGER:
+        found = _SCALAR_READS.get((cls, tid.get_size(), tid.get_sign() if cls == h5t.INTEGER else -1))
+        if found is None:
+            return _GENERAL
+        dtype, mtype = found
+    else:
+        return _GENERAL
+    buf = np.empty((), dtype=dtype)
+    aid.read(buf, mtype=mtype)
+    value = buf[()]
+    if type(value) is bytes:
+        return value.decode("utf-8", errors="surrogateescape")
+    return value
+
+
 class _AttrMixin:
     """Attribute access shared by group and dataset nodes."""
 
@@ -334,20 +383,27 @@ class _AttrMixin:
         Attributes whose kind the NIX layout fixes (names and units are text, intervals
         and offsets are numbers) raise :class:`CorruptFile` when they hold anything else.
         """
-        attrs = self._h.attrs
-        if key not in attrs:
+        oid = self._h.id
+        name = key.encode()
+        # Checking first is cheaper than failing to open: most missing keys are optional.
+        if not h5a.exists(oid, name):
             return default
         try:
-            value = attrs[key]
-        except (OSError, TypeError):
-            # An attribute whose type h5py cannot convert reads as missing.
-            return default
-        return _checked(self, key, decode(value))
+            value = _read_scalar(h5a.open(oid, name))
+        except (OSError, TypeError, ValueError):
+            value = _GENERAL  # the general path below decides what the failure means
+        if value is _GENERAL:
+            try:
+                value = decode(self._h.attrs[key])
+            except (OSError, TypeError):
+                # An attribute whose type h5py cannot convert reads as missing.
+                return default
+        return _checked(self, key, value)
 
     @_guarded
     def has_attr(self, key: str) -> bool:
         """Whether attribute ``key`` exists."""
-        return key in self._h.attrs
+        return bool(h5a.exists(self._h.id, key.encode()))
 
     @_guarded
     def attr_names(self) -> list[str]:
@@ -742,11 +798,13 @@ class GroupNode(_AttrMixin):
 
     @_guarded
     def child(self, name: str) -> GroupNode | DatasetNode:
-        """The group or dataset named ``name``; KeyError if missing."""
+        """The group or dataset named ``name``; KeyError if missing or of another kind."""
         obj = self._open(name)
         if isinstance(obj, h5py.Dataset):
             return DatasetNode(_fresh(obj))
-        return GroupNode(obj, self._ro)
+        if isinstance(obj, h5py.Group):
+            return GroupNode(obj, self._ro)
+        raise EntityNotFound(f"{_target(self, (name,))} is neither a group nor a dataset")
 
     @_guarded
     def group(self, name: str) -> GroupNode:
