@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nixkit.model.container import Container
-from nixkit.model.entity import Annotated, create_entity_group
+from nixkit.model.entity import Annotated, container_group, create_entity_group
 from nixkit.model.enums import Compression
 
 if TYPE_CHECKING:
@@ -166,21 +166,24 @@ class Block(Annotated):
         from nixkit.model.group import Group
 
         self._writable("create a group")
-        parent = self._node.require_group("groups")
-        return Group(self._file, create_entity_group(self._file, parent, name, type_, "group"), self)
+        with container_group(self._file, self._node, "groups", name) as parent:
+            return Group(self._file, create_entity_group(self._file, parent, name, type_, "group"), self)
 
     def create_source(self, name: str, type_: str) -> Source:
         """Create a root Source of this block."""
         from nixkit.model.source import Source
 
         self._writable("create a source")
-        parent = self._node.require_group("sources")
-        return Source(self._file, create_entity_group(self._file, parent, name, type_, "source"), self)
+        with container_group(self._file, self._node, "sources", name) as parent:
+            return Source(self._file, create_entity_group(self._file, parent, name, type_, "source"), self)
 
     def _copy(self, source: Any, cls: type, group_name: str, name: str, keep_id: bool) -> Any:
-        from nixkit.model.copy import copy_entity
+        from nixkit.model.copy import check_copy, copy_entity
 
-        return copy_entity(self._file, source, cls, self._node.require_group(group_name), name, keep_id, self)
+        # Checked before the container group may be created, so bad arguments write nothing.
+        made = check_copy(source, cls, name)
+        with container_group(self._file, self._node, group_name, made) as target:
+            return copy_entity(self._file, source, cls, target, name, keep_id, self)
 
     # -- queries -------------------------------------------------------------------------
     def find_sources(self, filtr: Callable[[Source], bool] = lambda _: True, limit: int | None = None) -> list[Source]:

@@ -30,7 +30,7 @@ from nixkit.storage.hdf5 import DatasetNode, GroupNode, Node, copy_tree
 if TYPE_CHECKING:
     from nixkit.model.file import File
 
-__all__ = ["copy_entity"]
+__all__ = ["check_copy", "copy_entity"]
 
 # Link names of single references held directly by an entity group.
 _REFERENCE_NAMES = frozenset({"metadata", "positions", "extents", "data", "link"})
@@ -88,10 +88,7 @@ def copy_entity(
     Entity
         The copy.
     """
-    if not isinstance(source, cls):
-        raise TypeError(f"copy_from must be a {cls.__name__}, not {type(source).__name__}")
-    new_name = name or source.name
-    check_name(new_name)
+    new_name = check_copy(source, cls, name)
     if new_name in target_group_node:
         raise CopyNameClash(
             f"cannot copy {source!r}: {target_group_node.name} already holds an object named {new_name!r}; "
@@ -114,6 +111,13 @@ def copy_entity(
         _renew_ids(copied)
     file._changed(target_group_node)
     return cls(file, node, parent)
+
+
+def check_copy(source: Any, cls: type[Entity], name: str) -> str:
+    """Check the arguments of a copy that need no file; returns the name of the copy."""
+    if not isinstance(source, cls):
+        raise TypeError(f"copy_from must be a {cls.__name__}, not {type(source).__name__}")
+    return check_name(name or source.name)
 
 
 class _Resolver:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nixkit.exceptions import CorruptFile, IncompatibleDimensions, InvalidAttrType, InvalidData
-from nixkit.model.entity import Annotated, create_entity_group
+from nixkit.model.entity import Annotated, container_group, create_entity_group
 from nixkit.model.enums import Compression, DataSliceMode, DataType
 from nixkit.storage.hdf5 import STR_DTYPE
 from nixkit.util.units import sanitizer
@@ -124,20 +124,15 @@ def create_data_array(
         raise InvalidAttrType(str, label)
     if unit is not None and not isinstance(unit, str):
         raise InvalidAttrType(str, unit)
-    parent = block._node.require_group("data_arrays")
-    node = create_entity_group(block._file, parent, name, array_type, "data_array")
-    gzip = "gzip" if compression == Compression.DeflateNormal else None
-    try:
+    # HDF5 may still refuse the data (e.g. mixed objects): then the half-made entity goes again.
+    with container_group(block._file, block._node, "data_arrays", name) as parent:
+        node = create_entity_group(block._file, parent, name, array_type, "data_array")
+        gzip = "gzip" if compression == Compression.DeflateNormal else None
         node.create_dataset("data", tuple(shape), target, data=arr, compression=gzip)
-    except Exception:
-        # HDF5 refused the data (e.g. mixed objects): take the half-made entity away again.
-        parent.unlink(name)
-        block._file._changed(parent)
-        raise
-    if unit:
-        node.set_attr("unit", sanitizer(unit))
-    if label:
-        node.set_attr("label", label)
+        if unit:
+            node.set_attr("unit", sanitizer(unit))
+        if label:
+            node.set_attr("label", label)
     return DataArray(block._file, node, block)
 
 

@@ -28,7 +28,7 @@ from nixkit.exceptions import (
     InvalidAttrType,
     OutOfBounds,
 )
-from nixkit.model.entity import Annotated, check_name, check_type, create_entity_group
+from nixkit.model.entity import Annotated, check_name, check_type, container_group, create_entity_group
 from nixkit.model.enums import Compression
 from nixkit.model.frame_values import (
     Array,
@@ -556,10 +556,10 @@ def create_data_frame(
         raise DuplicateName("create_data_frame", name)
     dtype = spec_dtype(col_dict, col_names, col_dtypes, data)
     table = to_table(data, dtype) if data is not None else np.empty(0, dtype=dtype)
-    parent = block._node.require_group("data_frames")
-    node = create_entity_group(block._file, parent, name, type_, "data_frame")
-    gzip = "gzip" if compression == Compression.DeflateNormal else None
-    node.create_dataset(
-        "data", table.shape, dtype, data=table if len(table) else None, chunks=chunk_shape(dtype), compression=gzip
-    )
+    with container_group(block._file, block._node, "data_frames", name) as parent:
+        node = create_entity_group(block._file, parent, name, type_, "data_frame")
+        gzip = "gzip" if compression == Compression.DeflateNormal else None
+        node.create_dataset(
+            "data", table.shape, dtype, data=table if len(table) else None, chunks=chunk_shape(dtype), compression=gzip
+        )
     return DataFrame(block._file, node, block)

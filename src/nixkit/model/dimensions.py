@@ -22,7 +22,7 @@ from nixkit.exceptions import (
     InvalidEntity,
     OutOfBounds,
 )
-from nixkit.model.entity import write_header
+from nixkit.model.entity import container_group, write_header
 from nixkit.model.enums import DimensionType, IndexMode, SliceMode
 from nixkit.storage.hdf5 import STR_DTYPE
 from nixkit.util.units import sanitizer
@@ -694,14 +694,15 @@ def create_sampled_dimension(
     if offset is not None and (not isinstance(offset, numbers.Real) or isinstance(offset, bool)):
         raise InvalidAttrType(float, offset)
     dims = DimensionContainer(da)
-    node = dims._append("sample")
-    node.set_attr("sampling_interval", interval)
-    if offset is not None:
-        node.set_attr("offset", offset)
-    if unit:
-        node.set_attr("unit", sanitizer(unit))
-    if label:
-        node.set_attr("label", label)
+    with container_group(da._file, da._node, "dimensions", str(len(dims) + 1)):
+        node = dims._append("sample")
+        node.set_attr("sampling_interval", interval)
+        if offset is not None:
+            node.set_attr("offset", offset)
+        if unit:
+            node.set_attr("unit", sanitizer(unit))
+        if label:
+            node.set_attr("label", label)
     return SampledDimension(da, node, len(dims))
 
 
@@ -713,13 +714,14 @@ def create_range_dimension(
     _check_str(label)
     _check_str(unit)
     dims = DimensionContainer(da)
-    node = dims._append("range")
-    if values is not None:
-        node.create_dataset("ticks", values.shape, np.float64, data=values)
-    if unit and not link_self:
-        node.set_attr("unit", sanitizer(unit))
-    if label and not link_self:
-        node.set_attr("label", label)
+    with container_group(da._file, da._node, "dimensions", str(len(dims) + 1)):
+        node = dims._append("range")
+        if values is not None:
+            node.create_dataset("ticks", values.shape, np.float64, data=values)
+        if unit and not link_self:
+            node.set_attr("unit", sanitizer(unit))
+        if label and not link_self:
+            node.set_attr("label", label)
     return RangeDimension(da, node, len(dims))
 
 
@@ -727,7 +729,8 @@ def create_set_dimension(da: DataArray, labels: Sequence[str] | None) -> SetDime
     """Append a SetDimension to ``da``."""
     values = _labels(labels)
     dims = DimensionContainer(da)
-    node = dims._append("set")
-    if values is not None:
-        node.create_dataset("labels", (len(values),), STR_DTYPE, data=values)
+    with container_group(da._file, da._node, "dimensions", str(len(dims) + 1)):
+        node = dims._append("set")
+        if values is not None:
+            node.create_dataset("labels", (len(values),), STR_DTYPE, data=values)
     return SetDimension(da, node, len(dims))

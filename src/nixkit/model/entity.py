@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from nixkit.exceptions import DuplicateName, InvalidAttrType
@@ -17,6 +19,7 @@ __all__ = [
     "Entity",
     "check_name",
     "check_type",
+    "container_group",
     "create_entity_group",
     "is_uuid",
     "new_id",
@@ -63,9 +66,42 @@ def create_entity_group(
     if name in container:
         raise DuplicateName(f"create_{what}", name)
     node = container.create_group(name)
-    write_header(node, name, type_, entity_id)
+    try:
+        write_header(node, name, type_, entity_id)
+    except BaseException:
+        # Text HDF5 cannot store (not UTF-8) shows only now: take the group away again.
+        container.unlink(name)
+        raise
     file._changed(container)
     return node
+
+
+@contextmanager
+def container_group(file: File, owner: GroupNode, group_name: str, made: object = None) -> Iterator[GroupNode]:
+    """The child group ``group_name`` of ``owner`` (created if missing) for one create call.
+
+    When the body raises, what the call added goes again: the child ``made`` of the
+    container if it was not there before, then the container if this call created it
+    and it is empty. So a create that fails on input found bad only while writing
+    (text that is not UTF-8, data HDF5 refuses) leaves the file's tree as it was.
+    """
+    group = owner.get_group(group_name)
+    created = group is None
+    if group is None:
+        group = owner.create_group(group_name)
+    # Only a valid name that is free can be what the call adds (the user passes ``made``).
+    fresh = made if isinstance(made, str) and made not in group else None
+    try:
+        yield group
+    except BaseException:
+        if fresh is not None and fresh in group:
+            group.unlink(fresh)
+        if created and not len(group) and group_name in owner:
+            owner.unlink(group_name)
+        # Handles read while the call ran may hold the removed objects.
+        file._read_cache.clear()
+        file._changed(group)
+        raise
 
 
 class Entity(Timestamped):

@@ -243,7 +243,11 @@ class File(Timestamped):
         if name in data:
             raise DuplicateName("create_block", name)
         node = data.create_group(name)
-        write_header(node, name, type_, eid)
+        try:
+            write_header(node, name, type_, eid)
+        except BaseException:
+            data.unlink(name)  # text HDF5 cannot store (not UTF-8) shows only now
+            raise
         block = Block(self, node, self)
         block._compression = self._compression if compression == Compression.Auto else compression
         return block

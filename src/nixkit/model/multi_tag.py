@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nixkit.exceptions import BrokenLink, DuplicateName, IncompatibleDimensions, OutOfBounds
-from nixkit.model.entity import check_name, check_type, create_entity_group
+from nixkit.model.entity import check_name, check_type, container_group, create_entity_group
 from nixkit.model.enums import LinkType, SliceMode
 from nixkit.model.tag import BaseTag
 from nixkit.model.tagging import Prepared, as_table, explain
@@ -312,11 +312,11 @@ def create_multi_tag(block: Block, name: str, type_: str, positions: Any, extent
         pos = _new_table(block, f"{name}-positions", f"{type_}-positions", pos)
     if new_ext and ext is not None:
         ext = _new_table(block, f"{name}-extents", f"{type_}-extents", ext)
-    parent = block._node.require_group("multi_tags")
-    node = create_entity_group(block._file, parent, name, type_, "multi_tag")
-    node.link(pos._node, "positions")
-    if ext is not None:
-        node.link(ext._node, "extents")
+    with container_group(block._file, block._node, "multi_tags", name) as parent:
+        node = create_entity_group(block._file, parent, name, type_, "multi_tag")
+        node.link(pos._node, "positions")
+        if ext is not None:
+            node.link(ext._node, "extents")
     return MultiTag(block._file, node, block)
 
 

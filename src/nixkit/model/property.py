@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nixkit.exceptions import DuplicateName, InvalidAttrType, InvalidData
-from nixkit.model.entity import Entity, check_name, new_id, write_header
+from nixkit.model.entity import Entity, check_name, container_group, new_id, write_header
 from nixkit.model.enums import DataType, OdmlType
 from nixkit.storage.hdf5 import STR_DTYPE, bitfield_members, decode, is_string_dtype
 from nixkit.util.units import sanitizer
@@ -412,14 +412,9 @@ def create_property(section: Section, name: str, values_or_dtype: Any, oid: str 
     group = section._node.get_group("properties")
     if group is not None and name in group:
         raise DuplicateName("create_property", name)
-    if group is None:
-        group = section._node.create_group("properties")
-    node = group.create_dataset(name, (len(arr),), dtype, data=arr if len(arr) else None, chunks=_chunk(len(arr)))
-    try:
+    with container_group(section._file, section._node, "properties", name) as group:
+        node = group.create_dataset(name, (len(arr),), dtype, data=arr if len(arr) else None, chunks=_chunk(len(arr)))
         write_header(node, name, None, oid)
-    except BaseException:
-        group.unlink(name)
-        raise
     section._file._changed(group)
     return Property(section._file, node, section)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nixkit.exceptions import CopyNameClash, DuplicateName, EntityNotFound
 from nixkit.model.container import Container
-from nixkit.model.entity import Entity, check_name, check_type, create_entity_group, is_uuid, new_id
+from nixkit.model.entity import Entity, check_name, check_type, container_group, create_entity_group, is_uuid, new_id
 from nixkit.model.property import Property, copy_property, create_property
 from nixkit.storage.hdf5 import unlink_all
 
@@ -135,7 +135,8 @@ class Section(Entity):
         existing = self._node.get_group("sections")
         if existing is not None and name in existing:
             raise DuplicateName("create_section", name)
-        return create_section(self._file, self, self._node.require_group("sections"), name, type_, oid)
+        with container_group(self._file, self._node, "sections", name) as target:
+            return create_section(self._file, self, target, name, type_, oid)
 
     def create_property(
         self,
@@ -175,9 +176,8 @@ class Section(Entity):
         group = self._node.get_group("properties")
         if group is not None and name in group:
             raise _name_clash(name)
-        if group is None:
-            group = self._node.create_group("properties")
-        node = copy_property(self._file, group, copy_from, name, keep_copy_id)
+        with container_group(self._file, self._node, "properties", name) as group:
+            node = copy_property(self._file, group, copy_from, name, keep_copy_id)
         return Property(self._file, node, self)
 
     def copy_section(self, obj: Section, children: bool = True, keep_id: bool = True, name: str = "") -> Section:
@@ -206,8 +206,8 @@ class Section(Entity):
         existing = self._node.get_group("sections")
         if existing is not None and (name or obj.name) in existing:
             raise _name_clash(name or obj.name)
-        target = self._node.require_group("sections")
-        return copy_section_into(self._file, self, target, obj, children, keep_id, name, Section)
+        with container_group(self._file, self._node, "sections", name or obj.name) as target:
+            return copy_section_into(self._file, self, target, obj, children, keep_id, name, Section)
 
     # -- attributes -------------------------------------------------------------------------
     @property

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from nixkit.exceptions import EntityNotFound
 from nixkit.model.container import Container, LinkContainer
-from nixkit.model.entity import Annotated, Entity, create_entity_group
+from nixkit.model.entity import Annotated, Entity, container_group, create_entity_group
 
 if TYPE_CHECKING:
     from nixkit.model.block import Block
@@ -46,8 +46,8 @@ class Source(Annotated):
     def create_source(self, name: str, type_: str) -> Source:
         """Create a child source."""
         self._writable("create a source")
-        parent = self._node.require_group("sources")
-        return Source(self._file, create_entity_group(self._file, parent, name, type_, "source"), self)
+        with container_group(self._file, self._node, "sources", name) as parent:
+            return Source(self._file, create_entity_group(self._file, parent, name, type_, "source"), self)
 
     def find_sources(self, filtr: Callable[[Source], bool] = lambda _: True, limit: int | None = None) -> list[Source]:
         """This source and its descendants (breadth first) for which ``filtr`` is true.

@@ -24,7 +24,7 @@ import numpy as np
 
 from nixkit.exceptions import DuplicateName, IncompatibleDimensions, InvalidAttrType, OutOfBounds
 from nixkit.model.container import LinkContainer
-from nixkit.model.entity import Annotated, check_name, check_type, create_entity_group
+from nixkit.model.entity import Annotated, check_name, check_type, container_group, create_entity_group
 from nixkit.model.enums import LinkType, SliceMode
 from nixkit.model.feature import Feature, FeatureContainer, create_feature
 from nixkit.model.tagging import Prepared, compute_regions, ref_plan
@@ -313,8 +313,8 @@ def create_tag(block: Block, name: str, type_: str, position: Any) -> Tag:
     existing = block._node.get_group("tags")
     if existing is not None and name in existing:
         raise DuplicateName("create_tag", name)
-    parent = block._node.require_group("tags")
-    node = create_entity_group(block._file, parent, name, type_, "tag")
-    if values is not None:
-        node.create_dataset("position", values.shape, np.float64, data=values)
+    with container_group(block._file, block._node, "tags", name) as parent:
+        node = create_entity_group(block._file, parent, name, type_, "tag")
+        if values is not None:
+            node.create_dataset("position", values.shape, np.float64, data=values)
     return Tag(block._file, node, block)
