@@ -656,15 +656,9 @@ class DatasetNode(_AttrMixin):
             h.read_direct(data)
             new.write_direct(data)
         copy_attrs(self, DatasetNode(new))
-        # The old dataset is only renamed here and deleted after the next flush: freeing its
-        # chunks now would let later writes reuse that space while the structure on disk
-        # (as of the last flush) still points there, so a killed writer would lose data.
-        retired = f".{name}.retired"
-        while retired in parent:
-            retired += "_"
-        parent.move(name, retired)
+        # The old dataset is freed only after the next flush (see _retire).
+        GroupNode(parent).unlink(name)
         parent.move(temp, name)
-        _retired.setdefault(parent.file.id.fileno, []).append((parent, retired))
         return DatasetNode(new)
 
     def resize(self, shape: tuple[int, ...]) -> None:
@@ -883,12 +877,18 @@ class GroupNode(_AttrMixin):
     def link(self, target: GroupNode | DatasetNode, name: str) -> None:
         """Create (or replace) the hard link ``name`` to ``target``."""
         if name in self:
-            del self._h[name]
+            self.unlink(name)
         self._h[name] = target._h
 
     def unlink(self, name: str) -> None:
-        """Remove link ``name`` (the object lives on while other links point to it)."""
+        """Remove link ``name`` (the object lives on while other links point to it).
+
+        An object that loses its last link here is freed only after the next flush.
+        """
+        held = _hard_target(self._h.id, name.encode())
         del self._h[name]
+        if held is not None:
+            _retire((held,))
 
     def rename(self, old: str, new: str) -> None:
         """Move child ``old`` to ``new`` within this group."""
@@ -975,17 +975,43 @@ def _trim_metadata(f: h5py.File) -> None:
         _hold_metadata(f, hold=True)
 
 
-# Datasets replaced by re-chunking, per open file, waiting for the next flush to be deleted.
-_retired: dict[Any, list[tuple[h5py.Group, str]]] = {}
+# Open handles, per file (by the name HDF5 opened it by), of objects whose last link nixkit removed
+# since the last flush. HDF5 frees an unlinked object (its chunks, its header, a group's
+# whole subtree) only when its last handle closes. Freed earlier, its space could take new
+# raw data, which goes to disk at once, while the structure on disk (that of the last
+# flush) still points there: a writer killed before the next flush would leave deleted or
+# replaced objects reading garbage.
+_retired: dict[Any, list[Any]] = {}
+# More retired handles than this make the next checkpoint flush, so their number stays bounded.
+RETIRE_LIMIT = 4096
+
+
+def _hard_target(gid: Any, name: bytes) -> Any:
+    """A new handle to the object hard link ``name`` of group ``gid`` leads to, or None."""
+    try:
+        if gid.links.get_info(name).type != h5py.h5l.TYPE_HARD:
+            return None  # soft and external links own nothing
+        return h5o.open(gid, name)
+    except (KeyError, OSError, ValueError, RuntimeError):
+        return None  # missing or dangling: nothing to keep
+
+
+def _retire(handles: Iterator[Any] | Sequence[Any]) -> None:
+    """Keep those of ``handles`` whose objects no link reaches any more open until the next flush."""
+    for oid in handles:
+        if h5o.get_info(oid).rc == 0:
+            _retired.setdefault(h5f.get_name(oid), []).append(oid)
 
 
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
-    __slots__ = ("_f", "_holding", "root")
+    __slots__ = ("_f", "_holding", "_key", "root")
 
     def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
         self._f = open_file(path, mode, swmr)
+        # The key of this file's handles in _retired (a writer has its file to itself).
+        self._key = h5f.get_name(self._f.id)
         self.root = GroupNode(self._f, mode == "r")
         self._holding = False
         if swmr and mode == "r":
@@ -995,11 +1021,14 @@ class FileHandle:
             self._holding = True
 
     def checkpoint(self) -> None:
-        """Flush when the metadata held since the last flush exceeds ``HOLD_LIMIT_BYTES``.
+        """Flush when the metadata held since the last flush exceeds ``HOLD_LIMIT_BYTES``
+        or more than ``RETIRE_LIMIT`` unlinked objects wait for a flush.
 
         Called between writes, never inside one, so the flushed structure is consistent.
         """
-        if self._holding and self._f.id.get_mdc_size()[2] > HOLD_LIMIT_BYTES:
+        if self._holding and (
+            self._f.id.get_mdc_size()[2] > HOLD_LIMIT_BYTES or len(_retired.get(self._key, ())) > RETIRE_LIMIT
+        ):
             self.flush()
 
     def start_swmr(self) -> None:
@@ -1038,10 +1067,11 @@ class FileHandle:
             _trim_metadata(self._f)
 
     def _drop_retired(self) -> None:
-        """Delete datasets replaced since the last flush (now unreferenced on disk too)."""
-        for group, name in _retired.pop(self._f.id.fileno, []):
-            if name in group:
-                del group[name]
+        """Close the handles retired before the flush just made: HDF5 frees their objects
+        now that the structure on disk no longer reaches them."""
+        for oid in _retired.pop(self._key, ()):
+            if oid.valid:
+                oid.close()
 
     def close(self) -> None:
         """Close the file (idempotent)."""
@@ -1073,17 +1103,22 @@ def unlink_all(scope: GroupNode, addresses: set[int]) -> int:
 
     h5o.visit(scope._h.id, collect, info=True)
     hits: list[tuple[h5py.Group, bytes]] = []
+    held: dict[int, Any] = {}
     for gname in groups:
         group = scope._h if gname == b"." else scope._h[gname]
 
         def check(name: bytes, info: Any, group: h5py.Group = group) -> None:
             if info.type == 0 and int(info.u) in addresses:
                 hits.append((group, name))
+                if int(info.u) not in held:
+                    held[int(info.u)] = _hard_target(group.id, name)
 
         group.id.links.iterate(check, info=True)
     for group, name in hits:
         if group.id.links.exists(name):
             group.id.unlink(name)
+    # Objects that lost their last link are freed only after the next flush.
+    _retire([oid for oid in held.values() if oid is not None])
     return len(hits)
 
 
