@@ -1095,28 +1095,23 @@ def unlink_all(scope: GroupNode, addresses: set[int]) -> int:
     int
         The number of links removed.
     """
-    groups: list[bytes] = [b"."]
-
-    def collect(name: bytes, info: Any) -> None:
-        if info.type == h5o.TYPE_GROUP:
-            groups.append(name)
-
-    h5o.visit(scope._h.id, collect, info=True)
-    hits: list[tuple[h5py.Group, bytes]] = []
+    hits: list[bytes] = []
     held: dict[int, Any] = {}
-    for gname in groups:
-        group = scope._h if gname == b"." else scope._h[gname]
+    root = scope._h.id
 
-        def check(name: bytes, info: Any, group: h5py.Group = group) -> None:
-            if info.type == 0 and int(info.u) in addresses:
-                hits.append((group, name))
-                if int(info.u) not in held:
-                    held[int(info.u)] = _hard_target(group.id, name)
+    # One C-level walk over every link below scope; a group reached by several paths is
+    # walked once, and the link itself holds the address, so no object is opened.
+    def check(name: bytes, info: Any) -> None:
+        if info.type == h5py.h5l.TYPE_HARD and int(info.u) in addresses:
+            hits.append(name)
+            if int(info.u) not in held:
+                held[int(info.u)] = _hard_target(root, name)
 
-        group.id.links.iterate(check, info=True)
-    for group, name in hits:
-        if group.id.links.exists(name):
-            group.id.unlink(name)
+    root.links.visit(check, info=True)
+    # Deepest first, so that a link inside a group that is itself unlinked is still reached.
+    for name in sorted(hits, key=lambda n: -n.count(b"/")):
+        if root.links.exists(name):
+            root.unlink(name)
     # Objects that lost their last link are freed only after the next flush.
     _retire([oid for oid in held.values() if oid is not None])
     return len(hits)
