@@ -332,22 +332,20 @@ def test_dimension_link_index_is_checked_like_a_new_link(block: nix.Block) -> No
     assert dim.ticks == (1.0, 3.0, 5.0)
 
 
-def test_rechunked_data_is_freed_only_after_a_flush(tmp_path: Path) -> None:
-    """Space of a replaced dataset must not be reused before the structure on disk forgets it."""
+def test_rechunking_flushes_and_frees_the_old_copy(tmp_path: Path) -> None:
+    """The replaced dataset is unlinked, the file flushed, and only then the copy freed, so
+    later appends reuse its space and the structure on disk never lists freed space."""
     path = tmp_path / "grow.nix"
     with nix.File.open(path, nix.FileMode.Overwrite) as f:
         da = f.create_block("b", "t").create_data_array("x", "t", data=np.zeros(10))
         before = da._data.chunks
-        for _ in range(50):
-            da.append(np.ones(1000))
-        assert da._data.chunks != before  # the appends re-chunked the data
         from nixkit.storage.hdf5 import _retired
 
-        # Replaced datasets are unlinked at once but held open (unfreed) until the flush.
+        for _ in range(50):
+            da.append(np.ones(1000))
+            assert not _retired.get(f._handle._key)
+        assert da._data.chunks != before  # the appends re-chunked the data
         assert not any(n.startswith(".") for n in da._node.names())
-        assert _retired.get(f._handle._key)
-        f.flush()
-        assert not _retired.get(f._handle._key)
         np.testing.assert_array_equal(da[10:], np.ones(50_000))
     with h5py.File(path, "r") as h:
         assert set(h["data/b/data_arrays/x"]) == {"data"}

@@ -3,7 +3,7 @@
 A writer flushes a file full of entities, then deletes and replaces many of them (data
 arrays, a block with its subtree, tag positions, extents and units, calibration
 polynomials, set-dimension labels, a data frame rebuilt by a new column, properties and a
-section, an append that re-chunks) and writes new data of similar sizes, so HDF5 would
+section) and writes new data of similar sizes, so HDF5 would
 reuse any space freed by those changes. It is SIGKILLed before the next flush. The file
 on disk must then read exactly as at the flush: the deleted objects included, since the
 flushed structure still holds them.
@@ -113,6 +113,8 @@ for i in range(5):
     sec.create_property(f"p{i}", list(noise(200)))
 sub = sec.create_section("sub", "device")
 sub.create_property("serial", ["abc", "def"])
+# Re-chunking and shrinking flush by themselves (tests below), so they come before the flush.
+f.blocks["keep"].data_arrays["stream"].append(noise(40000, np.float32))
 f.flush()
 print(json.dumps(snapshot(f)), flush=True)
 
@@ -129,7 +131,6 @@ for da in keep.data_arrays:
     if da.name.startswith("a"):
         da.polynom_coefficients = noise(5)
 keep.data_arrays["labelled"].dimensions[0].labels = [f"new {k}" for k in range(4)]
-keep.data_arrays["stream"].append(noise(40000, np.float32))
 keep.multi_tags["mt"].positions = keep.data_arrays["ext"]
 del keep.data_arrays["pos"]
 keep.data_frames["table"].append_column(noise(3000), "y")
@@ -155,10 +156,52 @@ exec(compile(SNAPSHOT, "snapshot", "exec"), _namespace)  # the same code as in t
 snapshot = _namespace["snapshot"]
 
 
-def _flushed_then_killed(path: Path, seed: int) -> dict[str, Any]:
-    """Run the writer until it has deleted, rewritten and written anew; kill it; its flushed state."""
+# Shrinks and re-chunks free space at once and so flush by themselves; the state after them
+# is the last flushed one, and new data must not land in the space they freed.
+SHRINKER = (
+    SNAPSHOT
+    + r"""
+import gc, json, sys, time
+import nixkit as nix
+
+path, seed = sys.argv[1], int(sys.argv[2])
+rng = np.random.default_rng(seed)
+
+def noise(n, dtype=np.float64):
+    return (rng.standard_normal(n) * 1000).astype(dtype)
+
+f = nix.File.open(path, nix.FileMode.Overwrite)
+b = f.create_block("keep", "session")
+for i in range(4):
+    b.create_data_array(f"a{i}", "signal", data=noise(200_000)).append_sampled_dimension(0.001)
+b.create_data_array("stream", "signal", data=noise(64)).append_sampled_dimension(0.001)
+sec = f.create_section("meta", "recording")
+for i in range(4):
+    sec.create_property(f"p{i}", list(noise(5000)))
+f.flush()
+
+for _ in range(30):
+    b.data_arrays["stream"].append(noise(4000))
+b.data_arrays["a0"].data_extent = (10,)
+b.data_arrays["a1"].data_extent = (150_000,)
+sec.props["p0"].values = list(noise(3))
+sec.props["p1"].delete_values()  # the last change, a shrink: flushed like the others
+print(json.dumps(snapshot(f)), flush=True)
+
+for i in range(30):
+    b.create_data_array(f"new{i}", "signal", data=noise(int(rng.integers(2, 100_000))))
+    sec.create_property(f"q{i}", list(noise(2000)))
+gc.collect()
+print("done", flush=True)
+time.sleep(60)
+"""
+)
+
+
+def _flushed_then_killed(path: Path, seed: int, writer: str = WRITER) -> dict[str, Any]:
+    """Run ``writer`` until it has changed and written anew; kill it; its flushed state."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path), str(seed)],
+        [sys.executable, "-c", writer, str(path), str(seed)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -179,6 +222,18 @@ def test_killed_writer_keeps_flushed_objects_it_deleted_or_replaced(tmp_path: Pa
     path = tmp_path / "deletes.nix"
     flushed = _flushed_then_killed(path, seed)
     assert len(flushed) > 30
+    with nix.File.open(str(path), nix.FileMode.ReadOnly) as f:
+        found = snapshot(f)
+    changed = sorted(key for key in flushed if found.get(key) != flushed[key])
+    assert sorted(found) == sorted(flushed)
+    assert changed == [], f"{len(changed)} of {len(flushed)} flushed objects read differently: {changed}"
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_killed_writer_keeps_what_shrinks_and_rechunks_flushed(tmp_path: Path, seed: int) -> None:
+    path = tmp_path / "shrinks.nix"
+    flushed = _flushed_then_killed(path, seed, SHRINKER)
+    assert flushed["da keep/a0"][0] == [10] and flushed["prop meta/p1"][1] == "()"
     with nix.File.open(str(path), nix.FileMode.ReadOnly) as f:
         found = snapshot(f)
     changed = sorted(key for key in flushed if found.get(key) != flushed[key])
