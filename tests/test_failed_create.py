@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import nixkit as nix
+from nixkit.exceptions import InvalidName
 
 BAD_TEXT = "\ud800"  # a lone surrogate: a Python str that has no UTF-8 form
 
@@ -170,3 +171,20 @@ def test_failure_inside_an_existing_container_keeps_it(filled: Path) -> None:
     _fails(filled, lambda f: f.blocks["b"].create_data_array("x", "t", data=[object(), 2]))
     _fails(filled, lambda f: f.blocks["b"].create_data_array("da", "t", data=[1.0]))  # duplicate
     assert _tree(filled) == before
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f: f.create_block(BAD_TEXT, "t"),
+        lambda f: f.create_block("x", BAD_TEXT),
+        lambda f: f.create_section(BAD_TEXT, "t"),
+        lambda f: f.blocks["b"].create_data_array(BAD_TEXT, "t", data=[1.0]),
+        lambda f: f.sections["s"].create_property(BAD_TEXT, 1),
+    ],
+)
+def test_unstorable_names_and_types_are_named_errors(filled: Path, call: Callable[[Any], Any]) -> None:
+    before = hashlib.sha256(filled.read_bytes()).hexdigest()
+    with nix.File.open(str(filled), nix.FileMode.ReadWrite) as f, pytest.raises(InvalidName, match="lone surrogate"):
+        call(f)
+    assert hashlib.sha256(filled.read_bytes()).hexdigest() == before

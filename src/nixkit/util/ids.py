@@ -31,7 +31,20 @@ def check_entity_name(name: object, what: str = "name") -> str:
         raise InvalidName(f"{what} must not be empty")
     if "/" in name:
         raise InvalidName(f"{what} {name!r} must not contain '/'; nixkit.util.names.sanitizer fixes it")
+    _check_storable(name, what)
     return name
+
+
+def _check_storable(text: str, what: str) -> None:
+    """Refuse text that has no UTF-8 form (lone surrogates, as from undecodable file names):
+    HDF5 stores names and attributes as UTF-8, and the write would fail half-way."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidName(
+            f"{what} {text!r} cannot be stored: character {exc.start} is a lone surrogate, "
+            "not Unicode text (decode the source with the right encoding)"
+        ) from None
 
 
 def check_entity_type(type_: object) -> str:
@@ -40,6 +53,7 @@ def check_entity_type(type_: object) -> str:
         raise InvalidAttrType(str, type_)
     if not type_:
         raise InvalidName("type must not be empty")
+    _check_storable(type_, "type")
     return type_
 
 
