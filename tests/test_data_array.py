@@ -339,11 +339,11 @@ def test_rechunking_flushes_and_frees_the_old_copy(tmp_path: Path) -> None:
     with nix.File.open(path, nix.FileMode.Overwrite) as f:
         da = f.create_block("b", "t").create_data_array("x", "t", data=np.zeros(10))
         before = da._data.chunks
-        from nixkit.storage.hdf5 import _retired
+        from nixkit.storage.durability import retired
 
         for _ in range(50):
             da.append(np.ones(1000))
-            assert not _retired.get(f._handle._key)
+            assert not retired.get(f._handle._key)
         assert da._data.chunks != before  # the appends re-chunked the data
         assert not any(n.startswith(".") for n in da._node.names())
         np.testing.assert_array_equal(da[10:], np.ones(50_000))

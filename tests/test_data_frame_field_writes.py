@@ -15,7 +15,7 @@ import pytest
 
 import nixkit as nix
 from nixkit.exceptions import IncompatibleDimensions, InvalidData
-from nixkit.storage.hdf5 import DatasetNode
+from nixkit.storage.dataset import DatasetNode
 
 COLUMNS = {"text": str, "flag": bool, "count": np.int32, "value": float, "big": np.uint64}
 ROWS = [

@@ -19,7 +19,7 @@ import nixkit as nix
 from nixkit.display.describe import describe
 from nixkit.display.html import repr_html
 from nixkit.display.tree import filter_node, node_line, normalize_kind
-from nixkit.storage.hdf5 import DatasetNode
+from nixkit.storage.dataset import DatasetNode
 
 REALFILES = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "realfiles"
 

@@ -170,7 +170,7 @@ def test_closed_file_refuses_work(tmp_path: Path) -> None:
 
 def test_a_writer_holds_bounded_metadata(tmp_path: Path) -> None:
     """Changed HDF5 metadata is held until flush for crash safety, but only up to a bound."""
-    from nixkit.storage.hdf5 import HOLD_LIMIT_BYTES
+    from nixkit.storage.durability import HOLD_LIMIT_BYTES
 
     path = tmp_path / "many.nix"
     with nix.File.open(path, nix.FileMode.Overwrite) as f:

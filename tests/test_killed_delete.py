@@ -243,9 +243,9 @@ def test_killed_writer_keeps_what_shrinks_and_rechunks_flushed(tmp_path: Path, s
 
 def _held(f: nix.File) -> int:
     """Handles of unlinked objects the file keeps open until its next flush."""
-    from nixkit.storage.hdf5 import _retired
+    from nixkit.storage.durability import retired
 
-    return len(_retired.get(f._handle._key, ()))
+    return len(retired.get(f._handle._key, ()))
 
 
 def test_freed_space_is_reused_only_after_a_flush(tmp_path: Path) -> None:
@@ -299,9 +299,9 @@ def test_objects_with_other_links_are_not_held(tmp_path: Path) -> None:
 
 
 def test_held_handles_stay_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nixkit.storage import hdf5
+    from nixkit.storage import durability
 
-    monkeypatch.setattr(hdf5, "RETIRE_LIMIT", 8)
+    monkeypatch.setattr(durability, "RETIRE_LIMIT", 8)
     path = tmp_path / "many.nix"
     with nix.File.open(str(path), nix.FileMode.Overwrite) as f:
         block = f.create_block("b", "t")

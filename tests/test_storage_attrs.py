@@ -16,7 +16,9 @@ import pytest
 
 import nixkit as nix
 from nixkit.exceptions import CorruptFile
-from nixkit.storage.hdf5 import FileHandle, GroupNode, decode
+from nixkit.storage.dtypes import decode
+from nixkit.storage.file_handle import FileHandle
+from nixkit.storage.group import GroupNode
 
 UTF8 = h5py.string_dtype("utf-8")
 ASCII = h5py.string_dtype("ascii")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import nixkit as nix
-from nixkit.storage.hdf5 import STREAM_CHUNK_BYTES
+from nixkit.storage.dataset import STREAM_CHUNK_BYTES
 
 
 def _chunks(path: Path, name: str = "rec") -> tuple[int, ...]:

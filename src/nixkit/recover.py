@@ -30,7 +30,10 @@ from typing import Any, NoReturn
 import numpy as np
 
 from nixkit.exceptions import CorruptFile, FileInUse, InvalidFile, NixError
-from nixkit.storage.hdf5 import DatasetNode, FileHandle, GroupNode, copy_attrs
+from nixkit.storage.attrs import copy_attrs
+from nixkit.storage.dataset import DatasetNode
+from nixkit.storage.file_handle import FileHandle
+from nixkit.storage.group import GroupNode
 from nixkit.storage.heap import defuse_heap_loops, heap_loops
 
 __all__ = ["Recovery", "recover"]

@@ -47,17 +47,12 @@ import numpy as np
 from nixkit.exceptions import FileMissing, FormatVersionError, InvalidFile, ReadOnlyError
 from nixkit.model.entity import is_uuid, new_id
 from nixkit.model.file import FILE_FORMAT, HDF_FF_VERSION, can_read
-from nixkit.storage.hdf5 import (
-    STR_DTYPE,
-    DatasetNode,
-    FileHandle,
-    GroupNode,
-    Node,
-    bitfield_members,
-    copy_attrs,
-    copy_contents,
-    count_objects,
-)
+from nixkit.storage.attrs import copy_attrs
+from nixkit.storage.copy import Node, copy_contents, count_objects
+from nixkit.storage.dataset import DatasetNode, bitfield_members
+from nixkit.storage.dtypes import STR_DTYPE
+from nixkit.storage.file_handle import FileHandle
+from nixkit.storage.group import GroupNode
 from nixkit.util.time import now_int, time_to_str
 
 __all__ = ["UpgradeReport", "file_upgrade", "needs_upgrade", "upgrade"]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from nixkit.model.multi_tag import MultiTag
     from nixkit.model.source import Source
     from nixkit.model.tag import Tag
-    from nixkit.storage.hdf5 import GroupNode
+    from nixkit.storage.group import GroupNode
 
 
 class BlockContainer(Container[Any]):

@@ -19,7 +19,7 @@ from nixkit.model.entity import Entity, is_uuid
 
 if TYPE_CHECKING:
     from nixkit.model.file import File
-    from nixkit.storage.hdf5 import GroupNode
+    from nixkit.storage.group import GroupNode
 
 T = TypeVar("T", bound=Entity)
 

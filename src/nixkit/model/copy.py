@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from nixkit.exceptions import CopyNameClash
 from nixkit.model.entity import Entity, check_name, new_id
-from nixkit.storage.hdf5 import DatasetNode, GroupNode, Node, copy_tree
+from nixkit.storage.copy import Node, copy_tree
+from nixkit.storage.dataset import DatasetNode
+from nixkit.storage.group import GroupNode
 
 if TYPE_CHECKING:
     from nixkit.model.file import File

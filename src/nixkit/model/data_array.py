@@ -18,7 +18,7 @@ import numpy as np
 from nixkit.exceptions import CorruptFile, IncompatibleDimensions, InvalidAttrType, InvalidData
 from nixkit.model.entity import Annotated, container_group, create_entity_group
 from nixkit.model.enums import Compression, DataSliceMode, DataType
-from nixkit.storage.hdf5 import STR_DTYPE
+from nixkit.storage.dtypes import STR_DTYPE
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         SetDimension,
     )
     from nixkit.model.source import SourceLinks
-    from nixkit.storage.hdf5 import DatasetNode
+    from nixkit.storage.dataset import DatasetNode
 
 # Key of the token in File._read_cache that tells whether kept values are still valid.
 _MEMO_TOKEN = "data_array.memo"

@@ -47,7 +47,7 @@ from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
     from nixkit.model.block import Block
-    from nixkit.storage.hdf5 import DatasetNode
+    from nixkit.storage.dataset import DatasetNode
 
 __all__ = ["DataFrame", "create_data_frame"]
 

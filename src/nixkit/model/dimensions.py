@@ -24,13 +24,13 @@ from nixkit.exceptions import (
 )
 from nixkit.model.entity import container_group, write_header
 from nixkit.model.enums import DimensionType, IndexMode, SliceMode
-from nixkit.storage.hdf5 import STR_DTYPE
+from nixkit.storage.dtypes import STR_DTYPE
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
     from nixkit.model.data_array import DataArray
     from nixkit.model.data_frame import DataFrame
-    from nixkit.storage.hdf5 import GroupNode
+    from nixkit.storage.group import GroupNode
 
 __all__ = [
     "Dimension",

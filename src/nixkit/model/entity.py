@@ -29,7 +29,8 @@ __all__ = [
 if TYPE_CHECKING:
     from nixkit.model.file import File
     from nixkit.model.section import Section
-    from nixkit.storage.hdf5 import DatasetNode, GroupNode
+    from nixkit.storage.dataset import DatasetNode
+    from nixkit.storage.group import GroupNode
 
 
 def write_header(

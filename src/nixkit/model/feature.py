@@ -22,7 +22,7 @@ from nixkit.model.enums import LinkType
 
 if TYPE_CHECKING:
     from nixkit.model.tag import BaseTag
-    from nixkit.storage.hdf5 import GroupNode
+    from nixkit.storage.group import GroupNode
 
 __all__ = ["Feature", "FeatureContainer", "create_feature"]
 

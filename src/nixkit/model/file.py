@@ -22,7 +22,8 @@ from nixkit.model.container import Container
 from nixkit.model.entity import check_name, check_type, is_uuid, new_id, write_header
 from nixkit.model.enums import Compression, FileMode
 from nixkit.model.timestamps import Timestamped
-from nixkit.storage.hdf5 import FileHandle, GroupNode
+from nixkit.storage.file_handle import FileHandle
+from nixkit.storage.group import GroupNode
 from nixkit.util.time import now_int, time_to_str
 
 if TYPE_CHECKING:
@@ -315,7 +316,7 @@ class File(Timestamped):
 
     def _delete_object(self, node: Any, scope: GroupNode) -> None:
         """Remove every link to ``node`` found below ``scope`` (the object is then freed)."""
-        from nixkit.storage.hdf5 import unlink_all
+        from nixkit.storage.group import unlink_all
 
         unlink_all(scope, {node.address})
         self._id_index.clear()

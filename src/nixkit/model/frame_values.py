@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from nixkit.exceptions import DuplicateColumnName, InvalidAttrType, InvalidData, OutOfBounds
-from nixkit.storage.hdf5 import STR_DTYPE, is_string_dtype
+from nixkit.storage.dtypes import STR_DTYPE, is_string_dtype
 
 __all__ = [
     "Array",

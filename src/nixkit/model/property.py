@@ -18,13 +18,15 @@ import numpy as np
 from nixkit.exceptions import DuplicateName, InvalidAttrType, InvalidData
 from nixkit.model.entity import Entity, check_name, container_group, new_id, write_header
 from nixkit.model.enums import DataType, OdmlType
-from nixkit.storage.hdf5 import STR_DTYPE, bitfield_members, decode, is_string_dtype
+from nixkit.storage.dataset import bitfield_members
+from nixkit.storage.dtypes import STR_DTYPE, decode, is_string_dtype
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
     from nixkit.model.file import File
     from nixkit.model.section import Section
-    from nixkit.storage.hdf5 import DatasetNode, GroupNode
+    from nixkit.storage.dataset import DatasetNode
+    from nixkit.storage.group import GroupNode
 
 __all__ = ["OdmlType", "Property", "copy_property", "create_property"]
 

@@ -16,7 +16,7 @@ from nixkit.exceptions import CopyNameClash, DuplicateName, EntityNotFound
 from nixkit.model.container import Container
 from nixkit.model.entity import Entity, check_name, check_type, container_group, create_entity_group, is_uuid, new_id
 from nixkit.model.property import Property, copy_property, create_property
-from nixkit.storage.hdf5 import unlink_all
+from nixkit.storage.group import unlink_all
 
 if TYPE_CHECKING:
     from nixkit.model.block import Block
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from nixkit.model.multi_tag import MultiTag
     from nixkit.model.source import Source
     from nixkit.model.tag import Tag
-    from nixkit.storage.hdf5 import GroupNode
+    from nixkit.storage.group import GroupNode
 
 __all__ = ["S", "Section", "SectionContainer", "copy_section_into", "create_section", "find_sections"]
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from nixkit.model.data_array import DataArray
     from nixkit.model.multi_tag import MultiTag
     from nixkit.model.tag import Tag
-    from nixkit.storage.hdf5 import GroupNode
+    from nixkit.storage.group import GroupNode
 
 
 class SourceContainer(Container["Source"]):
@@ -27,7 +27,7 @@ class SourceContainer(Container["Source"]):
         return block._node
 
     def _delete(self, group: GroupNode, key: str) -> None:
-        from nixkit.storage.hdf5 import unlink_all
+        from nixkit.storage.group import unlink_all
 
         root = Source(self._file, group.group(key), self._owner)
         addresses = {s._node.address for s in root.find_sources()}

@@ -28,7 +28,7 @@ from nixkit.model.entity import Annotated, check_name, check_type, container_gro
 from nixkit.model.enums import LinkType, SliceMode
 from nixkit.model.feature import Feature, FeatureContainer, create_feature
 from nixkit.model.tagging import Prepared, compute_regions, ref_plan
-from nixkit.storage.hdf5 import STR_DTYPE
+from nixkit.storage.dtypes import STR_DTYPE
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:

@@ -1,0 +1,149 @@
+"""Opening HDF5 files: :func:`open_file` and :class:`FileHandle`, an open file seen as a root group."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import h5py
+from h5py import h5f, h5p
+
+from nixkit.exceptions.exceptions import FileInUse, ReadOnlyError
+from nixkit.storage.compact import compact_file
+from nixkit.storage.durability import hold_metadata, holds_too_much, needs_flush, settle, trim_metadata
+from nixkit.storage.errors import open_error
+from nixkit.storage.group import GroupNode
+from nixkit.storage.swmr import swmr_readers
+
+
+def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
+    """Open an HDF5 file, mapping low-level failures to nixkit errors.
+
+    Parameters
+    ----------
+    path : str or Path
+        Location of the file.
+    mode : str
+        ``"r"``, ``"r+"`` or ``"w"``.
+    swmr : bool
+        Single-writer/multiple-reader use: a reader (``"r"``) follows a file that a writer
+        process is appending to; a writer (``"r+"``/``"w"``) uses the newest HDF5 file format,
+        which SWMR writing needs (see :meth:`FileHandle.start_swmr`).
+
+    Returns
+    -------
+    h5py.File
+        The open file.
+    """
+    if mode == "w":
+        _refuse_if_open(path)
+    try:
+        if mode == "w":
+            # Like nixio: links in creation order (tracked and indexed), attributes not.
+            fcpl = h5p.create(h5p.FILE_CREATE)
+            fcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+            compact_file(fcpl)
+            fapl = h5p.create(h5p.FILE_ACCESS)
+            if swmr:
+                fapl.set_libver_bounds(h5f.LIBVER_LATEST, h5f.LIBVER_LATEST)
+            fid = h5f.create(str(path).encode(), h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl)
+            return h5py.File(fid)
+        if swmr:
+            return h5py.File(path, mode, libver="latest", swmr=mode == "r")
+        return h5py.File(path, mode)
+    except FileNotFoundError:
+        raise
+    except PermissionError as exc:
+        raise ReadOnlyError(f"cannot open {str(path)!r} for writing: {exc}") from exc
+    except OSError as exc:
+        raise open_error(path, exc) from exc
+
+
+def _refuse_if_open(path: str | Path) -> None:
+    """FileInUse when another handle has ``path`` open (HDF5 truncates before it locks)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: HDF5's own locking is all there is
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # nothing there to protect
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise FileInUse(
+            f"cannot overwrite {str(path)!r}: another process (or another File object) has it open; close that first"
+        ) from None
+    finally:
+        os.close(fd)
+
+
+class FileHandle:
+    """An open HDF5 file seen as a root :class:`GroupNode`."""
+
+    __slots__ = ("_f", "_holding", "_key", "root")
+
+    def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
+        self._f = open_file(path, mode, swmr)
+        # The key of this file's handles in durability.retired (a writer has its file to itself).
+        self._key = h5f.get_name(self._f.id)
+        self.root = GroupNode(self._f, mode == "r")
+        self._holding = False
+        if swmr and mode == "r":
+            swmr_readers[0] += 1
+        elif mode != "r":
+            hold_metadata(self._f)
+            self._holding = True
+
+    def checkpoint(self) -> None:
+        """Flush when the metadata held since the last flush exceeds ``durability.HOLD_LIMIT_BYTES``
+        or more than ``durability.RETIRE_LIMIT`` unlinked objects wait for a flush.
+
+        Called between writes, never inside one, so the flushed structure is consistent.
+        """
+        if self._holding and needs_flush(self._f, self._key):
+            self.flush()
+
+    def start_swmr(self) -> None:
+        """Start single-writer/multiple-reader writing: from now on readers may follow the file.
+
+        Readers see writes to existing datasets (appends included) after each flush; HDF5
+        makes no promise about objects created later. The file must be opened with ``swmr=True``.
+        """
+        self._f.swmr_mode = True
+
+    @property
+    def swmr(self) -> bool:
+        """Whether the file is in SWMR mode (a following reader, or a writer after :meth:`start_swmr`)."""
+        return bool(self._f.swmr_mode)
+
+    @property
+    def filename(self) -> str:
+        """Path of the file on disk."""
+        return str(self._f.filename)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the handle is still usable."""
+        return bool(self._f.id.valid)
+
+    @property
+    def writable(self) -> bool:
+        """Whether the file was opened with write intent."""
+        return bool(self._f.mode == "r+")
+
+    def flush(self) -> None:
+        """Push HDF5's buffers to the operating system (and release held metadata)."""
+        settle(self._f.id)
+        if self._holding and holds_too_much(self._f):
+            trim_metadata(self._f)
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._f.id.valid:
+            if self.writable:
+                settle(self._f.id)
+            if self._f.id.get_intent() & h5f.ACC_SWMR_READ:
+                swmr_readers[0] -= 1
+            self._f.close()
