@@ -20,7 +20,6 @@ HOLD_LIMIT_BYTES = 2 * 1024 * 1024
 # Size of a writer's metadata cache once trimmed (below HOLD_LIMIT_BYTES, or every
 # checkpoint would flush).
 CACHE_BYTES = 1024 * 1024
-_TRIM_NAME = ".nixkit-cache-trim"
 
 
 def hold_metadata(f: h5py.File, hold: bool = True) -> None:
@@ -52,14 +51,15 @@ def hold_metadata(f: h5py.File, hold: bool = True) -> None:
 def trim_metadata(f: h5py.File) -> None:
     """Drop clean cached metadata after a flush, so held memory does not grow forever.
 
-    HDF5 evicts only when it inserts a new cache entry, so after turning evictions on a
-    scratch group is created and removed; everything it evicts is clean (just flushed).
+    HDF5 evicts only when it inserts a new cache entry, so after turning evictions on an
+    anonymous scratch group is created and closed; everything it evicts is clean (just
+    flushed). The group is linked nowhere: a named one dirtied the root group, which the
+    eviction could then write, pointing past the flushed end of the file (a writer killed
+    before its next flush left a root that no longer read).
     """
     hold_metadata(f, hold=False)
     try:
-        gid = h5py.h5g.create(f.id, _TRIM_NAME.encode())
-        gid.close()
-        f.id.unlink(_TRIM_NAME.encode())
+        h5py.h5g.create(f.id, None).close()
     finally:
         hold_metadata(f, hold=True)
 
