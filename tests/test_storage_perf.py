@@ -29,10 +29,15 @@ def test_appends_grow_the_chunks_to_streaming_size_and_nixio_reads_and_extends(t
     pieces = np.random.default_rng(0).standard_normal((600, 1000))
     with nix.File.open(str(path), nix.FileMode.Overwrite) as f:
         da = f.create_block("b", "t").create_data_array("rec", "t", data=pieces[0])
+        (first,) = da._data.chunks
         for piece in pieces[1:]:
             da.append(piece)
         np.testing.assert_array_equal(da[:], pieces.ravel())
-    assert _chunks(path) == (STREAM_CHUNK_BYTES // 8,)
+    (grown,) = _chunks(path)
+    # Doubled from the first chunk up to the streaming size: the freed chunks of each old
+    # copy are whole multiples of the new ones.
+    assert STREAM_CHUNK_BYTES // 16 < grown <= STREAM_CHUNK_BYTES // 8
+    assert grown % first == 0 and (grown // first).bit_count() == 1
     assert _chunks(path)[0] * 16 <= pieces.size  # the unfilled end of the last chunk stays small
     g = nixio.File.open(str(path), nixio.FileMode.ReadWrite)
     nda = g.blocks[0].data_arrays["rec"]

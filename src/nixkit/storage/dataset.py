@@ -175,7 +175,11 @@ class DatasetNode(AttrMixin):
             self._settled = True
             return None
         # Chunks of at most 1/16 of the data keep the unfilled end of the last chunk small.
-        grown_len = min(limit, 1 << max(0, (total // 16).bit_length() - 1))
+        # Grown by doubling the current length, so the freed old chunks are whole multiples
+        # of the new ones and later appends can fill that space completely.
+        grown_len = current
+        while 2 * grown_len <= min(limit, total // 16):
+            grown_len *= 2
         if grown_len < 2 * current or total * row < _STREAM_MIN_BYTES:
             return None
         fid = h5i.get_file_id(h.id)
