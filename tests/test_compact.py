@@ -4,14 +4,23 @@ still reads and extends them."""
 from __future__ import annotations
 
 import ctypes
+import sys
 from pathlib import Path
 
 import h5py
 import nixio
 import numpy as np
+import pytest
 
 import nixkit as nix
 from nixkit.storage import compact
+
+# Where h5py's HDF5 library cannot be located (some conda or macOS builds) files are
+# written with HDF5's defaults; on Linux, where CI runs, it must always be found.
+pytestmark = pytest.mark.skipif(
+    compact.hdf5_library() is None and not sys.platform.startswith("linux"),
+    reason="h5py's HDF5 library is not reachable through ctypes on this platform",
+)
 
 
 def _sections(lib: object, path: Path, count: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -332,20 +333,51 @@ def test_dimension_link_index_is_checked_like_a_new_link(block: nix.Block) -> No
     assert dim.ticks == (1.0, 3.0, 5.0)
 
 
-def test_rechunking_flushes_and_frees_the_old_copy(tmp_path: Path) -> None:
-    """The replaced dataset is unlinked, the file flushed, and only then the copy freed, so
-    later appends reuse its space and the structure on disk never lists freed space."""
+def test_rechunking_flushes_and_frees_the_old_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replaced dataset is unlinked and held while the file is flushed, and freed only
+    then, so later appends reuse its space and the structure on disk never lists freed space."""
+    from nixkit.storage import dataset
+    from nixkit.storage.durability import retired
+
     path = tmp_path / "grow.nix"
     with nix.File.open(path, nix.FileMode.Overwrite) as f:
+        key = f._handle._key
+        held: list[tuple[int, int]] = []  # handles held before and after each flush
+
+        def spy(oid: object, real: Any = dataset.settle) -> None:
+            before = len(retired.get(key, ()))
+            real(oid)
+            held.append((before, len(retired.get(key, ()))))
+
+        monkeypatch.setattr(dataset, "settle", spy)
         da = f.create_block("b", "t").create_data_array("x", "t", data=np.zeros(10))
         before = da._data.chunks
-        from nixkit.storage.durability import retired
-
         for _ in range(50):
             da.append(np.ones(1000))
-            assert not retired.get(f._handle._key)
         assert da._data.chunks != before  # the appends re-chunked the data
+        assert held and all(b == 1 and a == 0 for b, a in held), held
         assert not any(n.startswith(".") for n in da._node.names())
         np.testing.assert_array_equal(da[10:], np.ones(50_000))
     with h5py.File(path, "r") as h:
         assert set(h["data/b/data_arrays/x"]) == {"data"}
+
+
+def test_a_failed_rechunk_leaves_the_data_in_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nixkit.storage import dataset
+
+    with nix.File.open(tmp_path / "fail.nix", nix.FileMode.Overwrite) as f:
+        da = f.create_block("b", "t").create_data_array("x", "t", data=np.zeros(1000))
+
+        def broken(source: object, dest: object) -> None:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(dataset, "copy_attrs", broken)
+        with pytest.raises(OSError, match="disk full"):
+            for _ in range(40):  # until the appends re-chunk
+                da.append(np.ones(1000))
+        monkeypatch.undo()
+        assert not any(n.endswith(".rechunking") for n in da._node.names())
+        length = len(da)
+        da.append(np.full(1000, 2.0))  # the next append re-chunks and succeeds
+        np.testing.assert_array_equal(da[length:], np.full(1000, 2.0))
+        assert not any(n.endswith(".rechunking") for n in da._node.names())

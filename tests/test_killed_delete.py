@@ -184,8 +184,8 @@ for _ in range(30):
     b.data_arrays["stream"].append(noise(4000))
 b.data_arrays["a0"].data_extent = (10,)
 b.data_arrays["a1"].data_extent = (150_000,)
-sec.props["p0"].values = list(noise(3))
-sec.props["p1"].delete_values()  # the last change, a shrink: flushed like the others
+sec.props["p1"].delete_values()
+sec.props["p0"].values = list(noise(3))  # the last change, a shrink that writes values
 print(json.dumps(snapshot(f)), flush=True)
 
 for i in range(30):

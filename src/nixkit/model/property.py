@@ -240,6 +240,13 @@ class Property(Entity):
                     f"the dataset of {self!r} has a fixed size of {node.shape[0]} and cannot hold {size} "
                     "values (nixio's upgrade tool writes such datasets); delete and recreate the property"
                 )
+            if size < node.shape[0]:
+                # Values first, then the shrink: a shrink flushes at once (see
+                # DatasetNode.resize), and the flushed state must be the whole new list.
+                if len(arr):
+                    node.write(slice(start, size), arr)
+                node.resize((size,))
+                return
             node.resize((size,))
         if len(arr):
             node.write(slice(start, size), arr)

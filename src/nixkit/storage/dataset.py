@@ -199,18 +199,24 @@ class DatasetNode(AttrMixin):
         dcpl = h.id.get_create_plist()
         dcpl.set_chunk(chunks)
         temp = f"{name}.rechunking"
+        if temp in parent:
+            remove_link(parent, temp)  # left by a failed re-chunk of an older nixkit
         new = h5py.Dataset(h5d.create(parent.id, temp.encode(), h.id.get_type(), h.id.get_space(), dcpl=dcpl))
-        if h.size:
-            data = np.empty(h.shape, dtype=h.dtype)
-            h.read_direct(data)
-            new.write_direct(data)
-        copy_attrs(self, DatasetNode(new))
+        try:
+            if h.size:
+                data = np.empty(h.shape, dtype=h.dtype)
+                h.read_direct(data)
+                new.write_direct(data)
+            copy_attrs(self, DatasetNode(new))
+        except BaseException:
+            remove_link(parent, temp)  # the old dataset is untouched and stays in use
+            raise
         remove_link(parent, name)
         parent.move(temp, name)
-        # Flushing now frees the old copy (see durability.retire) while the stream is young, so the
-        # appends that follow reuse its space: waiting for the next flush, often at close,
-        # left appended files ~10% bigger than nixio's. Re-chunking happens a few times
-        # per stream at most, so the flushes are few.
+        # Flushing now frees the old copy (see durability.retire) while the stream is young,
+        # so the appends that follow reuse its space: waiting for the next flush, often at
+        # close, left appended files ~10% bigger than nixio's. Re-chunking happens a few
+        # times per stream at most, so the flushes are few.
         settle(new.id)
         return DatasetNode(new)
 

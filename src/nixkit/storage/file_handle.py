@@ -10,7 +10,7 @@ from h5py import h5f, h5p
 
 from nixkit.exceptions.exceptions import FileInUse, ReadOnlyError
 from nixkit.storage.compact import compact_file
-from nixkit.storage.durability import hold_metadata, holds_too_much, needs_flush, settle, trim_metadata
+from nixkit.storage.durability import hold_metadata, holds_too_much, needs_flush, retired, settle, trim_metadata
 from nixkit.storage.errors import open_error
 from nixkit.storage.group import GroupNode
 from nixkit.storage.swmr import swmr_readers
@@ -141,9 +141,16 @@ class FileHandle:
 
     def close(self) -> None:
         """Close the file (idempotent)."""
-        if self._f.id.valid:
+        if not self._f.id.valid:
+            return
+        try:
             if self.writable:
                 settle(self._f.id)
+        finally:
+            # Even when the last flush fails, the file is closed and its held handles go.
+            for held in retired.pop(self._key, ()):
+                if held.valid:
+                    held.close()
             if self._f.id.get_intent() & h5f.ACC_SWMR_READ:
                 swmr_readers[0] -= 1
             self._f.close()
