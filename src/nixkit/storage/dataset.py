@@ -238,7 +238,8 @@ class DatasetNode(AttrMixin):
 
         A chunked dataset has one piece per written chunk, contiguous storage one piece
         from index 0; elements never written, or kept inside the object header (compact
-        layout), have none. Addresses are relative to the HDF5 base address.
+        layout), have none. Addresses are file offsets, as HDF5 reports them for raw data:
+        unlike object addresses they include the user block, if the file has one.
         """
         dsid = self._h.id
         if self._h.chunks is None:
