@@ -9,7 +9,7 @@ from h5py import h5a, h5o, h5s, h5t
 
 from nixkit.exceptions.exceptions import CorruptFile
 from nixkit.storage.dtypes import ASCII_DTYPE, STR_DTYPE, decode
-from nixkit.storage.errors import checked_attr, guarded, path_of
+from nixkit.storage.errors import attr_path, checked_attr, guarded, path_of, storable
 
 # Scalar attributes of the kinds every entity carries are written through h5py's
 # low-level API with these cached type and space objects: the high-level
@@ -115,8 +115,13 @@ class AttrMixin:
         """Names of all attributes."""
         return list(self._h.attrs)
 
+    @storable(attr_path)
     def set_attr(self, key: str, value: Any, ascii_str: bool = False) -> None:
-        """Write attribute ``key``; strings become variable-length UTF-8 (or ASCII)."""
+        """Write attribute ``key``; strings become variable-length UTF-8 (or ASCII).
+
+        Text without a form in that encoding raises :class:`InvalidData` and leaves the
+        attribute as it was.
+        """
         kind = type(value)
         if kind is str:
             dtype, tid = _STR_TYPES[ascii_str]
@@ -128,20 +133,29 @@ class AttrMixin:
         oid = self._h.id
         name = key.encode()
         data = np.array(value, dtype=dtype)
+        old = None
         if h5a.exists(oid, name):
             old = h5a.open(oid, name)
             if old.get_type().equal(tid) and old.get_space().get_simple_extent_type() == h5s.SCALAR:
                 # Same type and shape: overwrite in place (timestamps are rewritten often).
-                old.write(data)
+                old.write(data)  # a failed conversion writes nothing
                 return
+        if kind is str:
+            # Fails here, before the old attribute is dropped or an empty new one is made.
+            value.encode("ascii" if ascii_str else "utf-8")
+        if old is not None:
             h5a.delete(oid, name)
         h5a.create(oid, name, tid, _SCALAR_SPACE).write(data)
 
     def _set_attr_general(self, key: str, value: Any, ascii_str: bool) -> None:
         attrs = self._h.attrs
+        # h5py drops the old attribute before it converts the new value: text is checked first.
         if isinstance(value, str):
+            value.encode("ascii" if ascii_str else "utf-8")
             attrs.create(key, value, dtype=ASCII_DTYPE if ascii_str else STR_DTYPE)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+            for text in value:
+                text.encode()
             attrs.create(key, np.array(value, dtype=object), dtype=STR_DTYPE)
         else:
             attrs[key] = value

@@ -13,7 +13,7 @@ from h5py import h5d, h5f, h5i, h5o, h5s, h5t
 from nixkit.storage.attrs import AttrMixin, copy_attrs, wrong_kind
 from nixkit.storage.dtypes import is_string_dtype, memory_type
 from nixkit.storage.durability import remove_link, settle
-from nixkit.storage.errors import guarded
+from nixkit.storage.errors import guarded, path_of, storable
 from nixkit.storage.swmr import fresh
 
 # Appends re-create a dataset whose chunks are small for streaming with chunks that grow
@@ -23,6 +23,14 @@ STREAM_CHUNK_BYTES = 1 << 18
 # Below this size an array keeps the chunks it has: re-creating it would cost more file
 # space (a new object header) than its few chunks do.
 _STREAM_MIN_BYTES = 1 << 14
+
+
+def _this(node: Any, args: tuple[Any, ...]) -> str:
+    return path_of(node)
+
+
+def _member(node: Any, args: tuple[Any, ...]) -> str:
+    return f"column {args[0]!r} of {path_of(node)}" if args else path_of(node)
 
 
 class DatasetNode(AttrMixin):
@@ -94,6 +102,7 @@ class DatasetNode(AttrMixin):
             return h.asstr(errors="replace")[index]
         return h[index]
 
+    @storable(_this)
     def write(self, index: Any, value: Any) -> None:
         """Write ``value`` into selection ``index``."""
         self._h[index] = value
@@ -103,10 +112,12 @@ class DatasetNode(AttrMixin):
         """Read straight into ``dest`` without an intermediate copy."""
         self._h.read_direct(dest, source_sel)
 
+    @storable(_this)
     def write_direct(self, source: np.ndarray[Any, Any], dest_sel: Any = None) -> None:
         """Write ``source`` straight from its buffer."""
         self._h.write_direct(source, dest_sel=dest_sel)
 
+    @storable(_member)
     def write_field(self, field: str, values: np.ndarray[Any, Any], start: int = 0) -> None:
         """Write ``values`` into member ``field`` of rows ``start:start + len(values)``.
 
@@ -123,6 +134,7 @@ class DatasetNode(AttrMixin):
         # Not the logical type: text members go through h5py's Python-object conversion.
         h.id.write(h5s.create_simple((len(values),)), fspace, buf, h5t.py_create(member))
 
+    @storable(_this)
     def append(self, values: np.ndarray[Any, Any], axis: int, shape: tuple[int, ...] | None = None) -> DatasetNode:
         """Append ``values`` (same dtype and rank, same extent off ``axis``) along ``axis``.
 
@@ -130,7 +142,8 @@ class DatasetNode(AttrMixin):
         first, often tiny, write) is re-created with chunks twice as long or more, up to
         :data:`STREAM_CHUNK_BYTES` and never above 1/16 of the data, so a stream of appends
         ends up in large chunks that read back fast. ``shape`` is the current extent, if the caller has it at hand.
-        Returns the node that holds the data afterwards.
+        Returns the node that holds the data afterwards. Text that cannot be stored
+        raises :class:`InvalidData` and leaves the extent as it was.
         """
         node = self
         h = self._h
@@ -155,7 +168,11 @@ class DatasetNode(AttrMixin):
             fspace.select_hyperslab(tuple(offset), values.shape)
             dsid.write(h5s.create_simple(values.shape), fspace, values, memory_type(values.dtype))
         else:
-            h[tuple(slice(start, None) if i == axis else slice(None) for i in range(len(shape)))] = values
+            try:
+                h[tuple(slice(start, None) if i == axis else slice(None) for i in range(len(shape)))] = values
+            except UnicodeEncodeError:
+                dsid.set_extent(tuple(shape))  # found only while converting: drop the rows just added
+                raise
         return node
 
     def _stream_chunk(self, axis: int, total: int) -> tuple[int, ...] | None:

@@ -6,12 +6,14 @@ import functools
 import numbers
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import h5py
 import numpy as np
 
-from nixkit.exceptions.exceptions import CorruptFile, EntityNotFound, FileInUse, InvalidFile, NixError
+from nixkit.exceptions.exceptions import CorruptFile, EntityNotFound, FileInUse, InvalidData, InvalidFile, NixError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def path_of(node: Any) -> str:
@@ -55,6 +57,38 @@ def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
             ) from exc
 
     return call
+
+
+def attr_path(node: Any, args: tuple[Any, ...]) -> str:
+    """What an attribute write works on: ``attribute 'key' of /path``."""
+    return f"attribute {args[0]!r} of {path_of(node)}" if args else path_of(node)
+
+
+def storable(where: Callable[[Any, tuple[Any, ...]], str] = target_path) -> Callable[[F], F]:
+    """Turn text without a form in the stored encoding into :class:`InvalidData`.
+
+    Python strings may hold lone surrogates, which neither UTF-8 nor ASCII can encode;
+    h5py finds out only while converting, as a bare UnicodeEncodeError. The error names
+    what was written (``where(node, args)``) and the text. The try costs nothing until
+    something fails, so write paths stay fast.
+    """
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except UnicodeEncodeError as exc:
+                text = exc.object if isinstance(exc.object, str) else str(exc.object)
+                shown = repr(text if len(text) <= 40 else text[:40] + "...")
+                raise InvalidData(
+                    f"cannot store {shown} in {where(self, args)}: character {text[exc.start : exc.end]!r} "
+                    f"at position {exc.start} has no {exc.encoding.upper()} form ({exc.reason})"
+                ) from exc
+
+        return cast(F, call)
+
+    return wrap
 
 
 def open_error(path: str | Path, exc: OSError) -> NixError:

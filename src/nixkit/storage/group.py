@@ -13,7 +13,7 @@ from nixkit.storage.attrs import AttrMixin, own_api, wrong_kind
 from nixkit.storage.compact import compact_links
 from nixkit.storage.dataset import DatasetNode
 from nixkit.storage.durability import hard_target, remove_link, retire
-from nixkit.storage.errors import check_dataset_kind, guarded, path_of, target_path
+from nixkit.storage.errors import check_dataset_kind, guarded, path_of, storable, target_path
 from nixkit.storage.swmr import fresh
 
 _PLIST_CACHE: list[h5p.PropGCID] = []
@@ -166,6 +166,7 @@ class GroupNode(AttrMixin):
         found = self.get_group(name)
         return found if found is not None else self.create_group(name)
 
+    @storable()
     def create_dataset(
         self,
         name: str,
@@ -176,7 +177,10 @@ class GroupNode(AttrMixin):
         resizable: bool = True,
         compression: str | None = None,
     ) -> DatasetNode:
-        """Create a dataset; resizable datasets get unlimited maxshape on every axis."""
+        """Create a dataset; resizable datasets get unlimited maxshape on every axis.
+
+        ``data`` with text that cannot be stored raises :class:`InvalidData`, and no dataset is left.
+        """
         kwargs: dict[str, Any] = {}
         if resizable:
             kwargs["maxshape"] = (None,) * len(shape)
@@ -188,7 +192,14 @@ class GroupNode(AttrMixin):
             if compression == "gzip":
                 kwargs["compression_opts"] = 6
             kwargs.setdefault("chunks", True)
-        ds = self._h.create_dataset(name, shape=shape, dtype=dtype, data=data, **kwargs)
+        try:
+            ds = self._h.create_dataset(name, shape=shape, dtype=dtype, data=data, **kwargs)
+        except UnicodeEncodeError:
+            # h5py links the dataset before it converts ``data``; the name was free (or
+            # creating would have failed first), so what is there now is the half-made one.
+            if name in self:
+                self.unlink(name)
+            raise
         return DatasetNode(ds)
 
     def link(self, target: GroupNode | DatasetNode, name: str) -> None:
