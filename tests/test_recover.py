@@ -9,6 +9,7 @@ the cut are always rescued whole.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import h5py
@@ -32,9 +33,9 @@ def _values(i: int) -> np.ndarray:
     return np.arange(1, 20_000 * (i + 1) + 1, dtype=np.float64) + i
 
 
-def _write(path: Path, library: str) -> None:
+def _write(path: Path, library: str, mode: str = "Overwrite") -> None:
     lib = nix if library == "nixkit" else nixio
-    f = lib.File.open(str(path), lib.FileMode.Overwrite)
+    f = lib.File.open(str(path), getattr(lib.FileMode, mode))
     try:
         block = f.create_block("session", "recording")
         for i in range(ARRAYS):
@@ -257,3 +258,122 @@ def test_cli_recovers_a_truncated_file_and_says_what_was_lost(original: Path, tm
 def test_whole_file_is_not_taken_for_truncated(original: Path, tmp_path: Path) -> None:
     result = recover(original, tmp_path / "out.nix")
     assert result.truncated is None and result.complete, result.to_text()
+
+
+def _eof_field(data: bytes) -> int:
+    """File offset of the end-of-file address in the superblock at the start of ``data``.
+
+    HDF5 file format spec, "Superblock": versions 0 and 1 keep the addresses from byte 24
+    (28) after the signature, versions 2 and 3 from byte 12; end of file is the third.
+    """
+    fields = {0: 16, 1: 20}.get(data[8], 4)
+    return len(b"\x89HDF\r\n\x1a\n") + fields + 2 * 8  # 8-byte addresses, checked by the caller
+
+
+@pytest.mark.parametrize("eof", [1 << 62, 1 << 31])
+def test_damaged_end_of_file_address_is_refused(original: Path, eof: int, tmp_path: Path) -> None:
+    """An end of file far beyond the bytes left means a damaged superblock, not a cut: CorruptFile.
+
+    2**62 made padding the working copy fail with a raw OSError (and left the copy behind);
+    2**31 for a file of half a megabyte would have padded a 2 GiB copy.
+    """
+    data = bytearray(original.read_bytes())
+    at = _eof_field(bytes(data))
+    assert int.from_bytes(data[at : at + 8], "little") == len(data)  # found the field
+    data[at : at + 8] = eof.to_bytes(8, "little")
+    path = tmp_path / "damaged.nix"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptFile, match="superblock is damaged"):
+        recover(path, tmp_path / "out.nix")
+    assert path.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.nix"]  # no padded copy left
+    result = CliRunner().invoke(cli, ["recover", str(path), "-o", str(tmp_path / "out.nix")])
+    assert result.exit_code == 2 and result.output.startswith("nixkit: error:")
+    assert "superblock is damaged" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.nix"]
+
+
+@pytest.mark.parametrize("failure", ["disk full", "file too large"])
+def test_failed_working_copy_is_removed(
+    original: Path, failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A padded copy that fails half-way is removed; a file system that cannot hold it is a CorruptFile."""
+    path = _cut(original, tmp_path, int(original.stat().st_size * 0.9))
+
+    def full_disk(source: str, copy: str) -> None:
+        Path(copy).write_bytes(Path(source).read_bytes()[:1000])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def too_large(path: str, length: int) -> None:
+        raise OSError(errno.EFBIG, "File too large")
+
+    if failure == "disk full":
+        monkeypatch.setattr("nixkit.recover.shutil.copyfile", full_disk)
+        expected: type[Exception] = OSError
+    else:
+        monkeypatch.setattr("nixkit.recover.os.truncate", too_large)
+        expected = CorruptFile
+    with pytest.raises(expected) as err:
+        recover(path, tmp_path / "out.nix")
+    assert type(err.value) is expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.nix"]
+
+
+@pytest.fixture(scope="module")
+def with_user_block(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A NIX file behind a 512-byte user block (nixkit and nixio never write one; HDF5 tools can)."""
+    folder = tmp_path_factory.mktemp("userblock")
+    empty = folder / "empty.nix"
+    nix.File.open(empty, nix.FileMode.Overwrite).close()
+    path = folder / "userblock.nix"
+    # h5py lays out an empty NIX file behind the user block, nixkit fills it: the layout
+    # stays nixkit's (a copy with h5py would move the root group's header to the end).
+    with h5py.File(empty, "r") as src, h5py.File(path, "w", userblock_size=512, libver=src.libver) as dst:
+        for key, value in src.attrs.items():
+            dst.attrs[key] = value
+        for name in src:
+            dst.create_group(name, track_order=True)
+    with path.open("r+b") as fh:
+        fh.write(b"a user block, ignored by HDF5".ljust(512, b"\0"))
+    _write(path, "nixkit", "ReadWrite")
+    # Appending re-chunks arr0 into a new dataset at the end, after every object header
+    # (those of the arrays grow when their attributes are set), so a cut there loses rows only.
+    with nix.File.open(path, nix.FileMode.ReadWrite) as f:
+        f.blocks["session"].data_arrays["arr0"].append(np.arange(1, 100_001, dtype=np.float64))
+    return path
+
+
+def test_whole_file_with_a_user_block_is_not_taken_for_truncated(with_user_block: Path, tmp_path: Path) -> None:
+    """The superblock stores the end of file as a file offset: adding the user block again cut no file."""
+    result = recover(with_user_block, tmp_path / "out.nix")
+    assert result.truncated is None and result.complete, result.to_text()
+    assert _same_as_original(with_user_block, result) == ARRAYS
+
+
+def test_truncated_file_with_a_user_block_reports_only_the_rows_lost(with_user_block: Path, tmp_path: Path) -> None:
+    """Chunk addresses are file offsets: a chunk ending just before the cut is rescued, not reported lost."""
+    full = with_user_block.stat().st_size
+    assert with_user_block.read_bytes()[:12] == b"a user block"
+    chunks: dict[str, list[tuple[int, int]]] = {}  # path: (first row, end in the file) per chunk
+    heights: dict[str, tuple[int, int]] = {}  # path: (rows per chunk, rows)
+    with h5py.File(with_user_block, "r") as f:
+        for name in f["data/session/data_arrays"]:
+            ds = f[f"data/session/data_arrays/{name}/data"]
+            found: list[tuple[int, int]] = []
+            ds.id.chunk_iter(lambda c, found=found: found.append((c.chunk_offset[0], c.byte_offset + c.size)))
+            chunks[ds.name], heights[ds.name] = found, (ds.chunks[0], ds.shape[0])
+    # Cut 100 bytes after the chunk ending nearest 90%: within 512 bytes (the user block) of its end.
+    end = min((stop for found in chunks.values() for _, stop in found), key=lambda stop: abs(stop - 0.9 * full))
+    size = end + 100
+    path = _cut(with_user_block, tmp_path, size)
+    result = recover(path, tmp_path / "out.nix")
+    assert result.truncated == (size, full) and not result.skipped, result.to_text()
+    want = {}
+    for where, found in chunks.items():
+        lost = sorted(row for row, stop in found if stop > size)
+        if lost:  # the chunks of an array lie in order, so the lost ones are its last
+            height, rows = heights[where]
+            want[where] = (lost[0], min(lost[-1] + height, rows))
+    assert want, "the cut must take some rows"
+    assert {p: (a, b) for p, a, b in result.lost_rows} == want and len(result.lost_rows) == len(want)
+    _same_as_original(with_user_block, result)

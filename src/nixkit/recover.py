@@ -13,14 +13,18 @@ in a temporary copy first, so recovery always ends.
 
 HDF5 refuses to open a file shorter than the end-of-file address in its superblock, which
 is what an interrupted copy or download leaves. Recovery then reads a temporary copy
-padded with zeros up to that address. Whatever lay in the lost part must not come back
-as zeros: objects whose header starts or (for old, unchecksummed headers) ends beyond
-the cut are skipped, and dataset chunks stored beyond the cut are reported as lost rows.
+padded with zeros up to that address (an address implausibly far beyond the file's end
+means a damaged superblock instead, and the file is refused). Whatever lay in the lost
+part must not come back as zeros: objects whose header starts or (for old, unchecksummed
+headers) ends beyond the cut are skipped, and dataset chunks stored beyond the cut are
+reported as lost rows.
 Newer HDF5 metadata carries checksums, so zeroed metadata fails to read and is skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -40,6 +44,11 @@ __all__ = ["Recovery", "recover"]
 
 # Rows read at a time when a dataset cannot be read whole, so one bad chunk costs only its rows.
 _BLOCK_ROWS = 1024
+
+# How far past the bytes left a recorded end of file may lie and still be taken for a cut
+# rather than a damaged superblock: generous for any real interrupted copy, yet it keeps a
+# flipped bit from asking for a padded copy of exabytes (or of more than the disk holds).
+_MAX_PADDING = (4, 1 << 30)  # factor on the size left, plus bytes
 
 
 @dataclass
@@ -108,8 +117,8 @@ _SIGNATURE = b"\x89HDF\r\n\x1a\n"
 class _Superblock:
     """The parts of an HDF5 superblock that tell whether, and where, a file was cut."""
 
-    base: int  # absolute offset of address 0 (after a user block)
-    eof: int  # absolute end-of-file address the writer recorded
+    base: int  # file offset of HDF5 address 0 (the size of the user block)
+    eof: int  # file offset of the end the writer recorded (HDF5 stores it absolute)
     offset_size: int  # bytes per file address
     length_size: int  # bytes per stored length
 
@@ -120,7 +129,8 @@ def _read_superblock(path: str, size: int) -> _Superblock | None:
     The signature sits at offset 0, 512, 1024, 2048, ... (after a user block). Versions
     0 and 1 keep the sizes at bytes 13-14 and the addresses from byte 24 (28 in version
     1); versions 2 and 3 keep them at bytes 9-10 and from byte 12. The addresses are
-    base, free-space (v0/1) or extension (v2/3), then end of file.
+    base, free-space (v0/1) or extension (v2/3), then end of file. Unlike every other
+    address, the end of file is stored as a file offset, user block included.
     """
     with open(path, "rb") as fh:
         where = 0
@@ -148,7 +158,7 @@ def _read_superblock(path: str, size: int) -> _Superblock | None:
         return int.from_bytes(head[start : start + offset_size], "little")
 
     base = address(0)
-    return _Superblock(base=base, eof=base + address(2), offset_size=offset_size, length_size=length_size)
+    return _Superblock(base=base, eof=address(2), offset_size=offset_size, length_size=length_size)
 
 
 def _open_source(path: str) -> FileHandle:
@@ -192,22 +202,48 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     superblock = _read_superblock(source, size)
     cut: _Cut | None = None
     if superblock is not None and size < superblock.eof:
+        _check_padding(source, size, superblock.eof)
         result.truncated = (size, superblock.eof)
         cut = _Cut(source, superblock, size)
     readable = source
-    if cut is not None or heap_loops(source):
-        readable = target + ".source"
-        shutil.copyfile(source, readable)
-        if cut is not None:
-            os.truncate(readable, superblock.eof if superblock else size)  # sparse zeros
-        result.defused_heaps = defuse_heap_loops(readable)
     try:
+        if cut is not None or heap_loops(source):
+            readable = target + ".source"
+            _working_copy(source, readable, cut)
+            result.defused_heaps = defuse_heap_loops(readable)
         _copy_file(readable, tmp, result, cut)
     finally:
         if readable != source:
-            os.remove(readable)
+            with contextlib.suppress(FileNotFoundError):  # the copy may have failed to start
+                os.remove(readable)
     os.replace(tmp, target)
     return result
+
+
+def _check_padding(path: str, size: int, eof: int) -> None:
+    """Refuse a recorded end of file too far beyond the ``size`` bytes left to be a cut."""
+    factor, extra = _MAX_PADDING
+    if eof > factor * size + extra:
+        raise CorruptFile(
+            f"{path!r} has {size} bytes but its HDF5 superblock records an end of file at {eof} bytes: "
+            "the superblock is damaged, nothing can be recovered"
+        )
+
+
+def _working_copy(source: str, copy: str, cut: _Cut | None) -> None:
+    """Copy ``source`` to ``copy``, padded with zeros up to the recorded end of a cut file."""
+    shutil.copyfile(source, copy)
+    if cut is None:
+        return
+    try:
+        os.truncate(copy, cut.eof)  # sparse zeros where the file system allows
+    except OSError as exc:
+        if exc.errno != errno.EFBIG:  # e.g. 4 GiB on FAT32
+            raise
+        raise CorruptFile(
+            f"{source!r} records an end of file at {cut.eof} bytes, more than this file system allows: "
+            "the file cannot be padded to it for reading"
+        ) from exc
 
 
 def _copy_file(source: str, tmp: str, result: Recovery, cut: _Cut | None) -> None:
@@ -248,7 +284,13 @@ def _raise_root_lost(result: Recovery, cut: _Cut, exc: BaseException) -> NoRetur
 
 
 class _Cut:
-    """Where a truncated file ends, and which of its objects and chunks lie beyond."""
+    """Where a truncated file ends, and which of its objects and chunks lie beyond.
+
+    Works in file offsets. HDF5 addresses of objects (and of header continuation chunks)
+    count from the base, after any user block, so :meth:`header_lost` adds the base to
+    them; the addresses of raw data (:meth:`DatasetNode.stored_pieces`) and of the end of
+    file are file offsets already.
+    """
 
     _CONTINUATION = 0x10  # object header message pointing to the next header chunk
 
@@ -259,35 +301,34 @@ class _Cut:
         self.base = superblock.base
         self.offset_size = superblock.offset_size
         self.length_size = superblock.length_size
-        # Addresses in HDF5 are relative to the base; this is the first lost one.
-        self.limit = size - superblock.base
 
     def beyond(self, start: int, length: int) -> bool:
-        """Whether the bytes ``[start, start + length)`` (an HDF5 address) reach past the cut."""
-        return start + length > self.limit
+        """Whether the bytes ``[start, start + length)`` (a file offset) reach past the cut."""
+        return start + length > self.size
 
     def header_lost(self, address: int) -> bool:
-        """Whether the object header at ``address`` is (partly) beyond the cut.
+        """Whether the object header at HDF5 ``address`` is (partly) beyond the cut.
 
         A version 2 header (``OHDR``) carries checksums, so HDF5 itself refuses one that
         was cut; a version 1 header has none and is followed chunk by chunk here.
         """
-        if self.beyond(address, 16):
+        at = self.base + address
+        if self.beyond(at, 16):
             return True
         with open(self.path, "rb") as fh:
-            fh.seek(self.base + address)
+            fh.seek(at)
             prefix = fh.read(16)
             if prefix[:4] == b"OHDR" or prefix[0] != 1:
                 return False
-            chunks = [(address + 16, int.from_bytes(prefix[8:12], "little"))]
+            chunks = [(at + 16, int.from_bytes(prefix[8:12], "little"))]
             seen = 0
             while chunks and seen < 1000:  # a damaged chain must not loop
                 start, length = chunks.pop()
                 seen += 1
                 if self.beyond(start, length):
                     return True
-                fh.seek(self.base + start)
-                chunks += self._continuations(fh.read(length))
+                fh.seek(start)
+                chunks += [(self.base + a, n) for a, n in self._continuations(fh.read(length))]
         return False
 
     def _continuations(self, chunk: bytes) -> list[tuple[int, int]]:

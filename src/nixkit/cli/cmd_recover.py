@@ -16,7 +16,8 @@ def recover(file: str, output: str | None) -> None:
     FILE itself is never changed. A truncated FILE (shorter than its HDF5 superblock
     says) is read from a zero-padded copy, and what lay beyond the cut is reported as
     lost. Exits with 0 when nothing was lost, with 1 when some objects or rows could not
-    be read (the report lists them), and with 2 when not even the file's root can be read.
+    be read (the report lists them), and with 2 when not even the file's root can be read
+    (or its superblock records an end of file far beyond the bytes there are).
     """
     from nixkit.recover import recover as recover_file
 
