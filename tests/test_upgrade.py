@@ -328,6 +328,25 @@ def test_stale_temporary_files_of_live_or_foreign_writers_are_kept(tmp_path: Pat
     assert left == set(names.values()) - {names["dead"]}
 
 
+def test_no_process_probing_on_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows ``os.kill(pid, 0)`` sends CTRL_C_EVENT to a process group, so it is never called there.
+
+    Stale temporary files are then kept, even those of a writer that is gone.
+    """
+    path = _copy(CPP_MASTER, tmp_path)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True, capture_output=True)
+    stale = tmp_path / f".{path.name}.{upgrade_module._host()}.{int(finished.stdout)}.abc123.upgrading"
+    stale.write_bytes(b"partial")
+    kills: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: kills.append((pid, sig)))
+    monkeypatch.setattr(os, "name", "nt")
+    upgrade_module._remove_stale(str(tmp_path), path.name)
+    monkeypatch.undo()
+    assert kills == [] and stale.exists()
+    upgrade_module._remove_stale(str(tmp_path), path.name)  # elsewhere the dead writer's file goes
+    assert not stale.exists()
+
+
 def test_progress_counts_up_to_the_total(tmp_path: Path) -> None:
     """The progress callback goes from 0 to total without going back."""
     path = _copy(CPP_MASTER, tmp_path)

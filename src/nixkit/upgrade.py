@@ -234,7 +234,15 @@ def _host() -> str:
 
 
 def _remove_stale(folder: str, base: str) -> None:
-    """Remove temporary files of ``base`` whose writer (a process of this host) is gone."""
+    """Remove temporary files of ``base`` whose writer (a process of this host) is gone.
+
+    Not on Windows: there ``os.kill(pid, 0)`` does not probe, it sends CTRL_C_EVENT to the
+    process group ``pid``, and the standard library has no harmless check. Leftovers, which
+    only killed upgrades leave, do not get in the way of later ones: keeping them costs disk
+    space only.
+    """
+    if os.name == "nt":
+        return
     prefix = f".{base}.{_host()}."
     try:
         names = os.listdir(folder)
