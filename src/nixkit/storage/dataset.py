@@ -142,8 +142,8 @@ class DatasetNode(AttrMixin):
         first, often tiny, write) is re-created with chunks twice as long or more, up to
         :data:`STREAM_CHUNK_BYTES` and never above 1/16 of the data, so a stream of appends
         ends up in large chunks that read back fast. ``shape`` is the current extent, if the caller has it at hand.
-        Returns the node that holds the data afterwards. Text that cannot be stored
-        raises :class:`InvalidData` and leaves the extent as it was.
+        Returns the node that holds the data afterwards. Values HDF5 cannot convert raise a
+        nixkit error (see :func:`storable`) and leave the extent as it was.
         """
         node = self
         h = self._h
@@ -170,7 +170,7 @@ class DatasetNode(AttrMixin):
         else:
             try:
                 h[tuple(slice(start, None) if i == axis else slice(None) for i in range(len(shape)))] = values
-            except UnicodeEncodeError:
+            except (UnicodeEncodeError, TypeError):
                 dsid.set_extent(tuple(shape))  # found only while converting: drop the rows just added
                 raise
         return node

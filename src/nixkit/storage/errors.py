@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import h5py
 import numpy as np
 
-from nixkit.exceptions.exceptions import CorruptFile, EntityNotFound, FileInUse, InvalidData, InvalidFile, NixError
+from nixkit.exceptions.exceptions import (
+    CorruptFile,
+    EntityNotFound,
+    FileInUse,
+    InvalidAttrType,
+    InvalidData,
+    InvalidFile,
+    NixError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,13 +72,38 @@ def attr_path(node: Any, args: tuple[Any, ...]) -> str:
     return f"attribute {args[0]!r} of {path_of(node)}" if args else path_of(node)
 
 
+def unstorable(exc: UnicodeEncodeError, where: str) -> InvalidData:
+    """The error for text ``exc`` could not encode while writing ``where``."""
+    text = exc.object if isinstance(exc.object, str) else str(exc.object)
+    shown = repr(text if len(text) <= 40 else text[:40] + "...")
+    return InvalidData(
+        f"cannot store {shown} in {where}: character {text[exc.start : exc.end]!r} "
+        f"at position {exc.start} has no {exc.encoding.upper()} form ({exc.reason})"
+    )
+
+
+def check_text(values: Iterable[str], where: str) -> None:
+    """Raise :class:`InvalidData` if one of ``values`` has no UTF-8 form.
+
+    For writes that drop or resize what is stored before the new text is converted:
+    checking first leaves the old value in place.
+    """
+    for text in values:
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            raise unstorable(exc, where) from None
+
+
 def storable(where: Callable[[Any, tuple[Any, ...]], str] = target_path) -> Callable[[F], F]:
-    """Turn text without a form in the stored encoding into :class:`InvalidData`.
+    """Turn values HDF5 cannot convert while a write runs into nixkit errors naming the target.
 
     Python strings may hold lone surrogates, which neither UTF-8 nor ASCII can encode;
-    h5py finds out only while converting, as a bare UnicodeEncodeError. The error names
-    what was written (``where(node, args)``) and the text. The try costs nothing until
-    something fails, so write paths stay fast.
+    h5py finds out only while converting, as a bare UnicodeEncodeError: it becomes
+    :class:`InvalidData` naming what was written (``where(node, args)``) and the text.
+    Objects h5py cannot convert (not text where text belongs) raise its TypeError, which
+    becomes :class:`InvalidAttrType`. The try costs nothing until something fails, so
+    write paths stay fast.
     """
 
     def wrap(method: F) -> F:
@@ -78,13 +111,12 @@ def storable(where: Callable[[Any, tuple[Any, ...]], str] = target_path) -> Call
         def call(self: Any, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, *args, **kwargs)
+            except NixError:
+                raise
             except UnicodeEncodeError as exc:
-                text = exc.object if isinstance(exc.object, str) else str(exc.object)
-                shown = repr(text if len(text) <= 40 else text[:40] + "...")
-                raise InvalidData(
-                    f"cannot store {shown} in {where(self, args)}: character {text[exc.start : exc.end]!r} "
-                    f"at position {exc.start} has no {exc.encoding.upper()} form ({exc.reason})"
-                ) from exc
+                raise unstorable(exc, where(self, args)) from exc
+            except TypeError as exc:
+                raise InvalidAttrType(f"cannot store the value in {where(self, args)}: {exc}") from exc
 
         return cast(F, call)
 

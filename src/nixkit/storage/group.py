@@ -179,7 +179,8 @@ class GroupNode(AttrMixin):
     ) -> DatasetNode:
         """Create a dataset; resizable datasets get unlimited maxshape on every axis.
 
-        ``data`` with text that cannot be stored raises :class:`InvalidData`, and no dataset is left.
+        ``data`` HDF5 cannot convert raises a nixkit error (see :func:`storable`), and no
+        dataset is left.
         """
         kwargs: dict[str, Any] = {}
         if resizable:
@@ -192,12 +193,13 @@ class GroupNode(AttrMixin):
             if compression == "gzip":
                 kwargs["compression_opts"] = 6
             kwargs.setdefault("chunks", True)
+        # h5py links the dataset before it converts ``data``: a conversion that fails
+        # (text without a UTF-8 form, objects that are not text) leaves a half-made one.
+        fresh = data is not None and name not in self
         try:
             ds = self._h.create_dataset(name, shape=shape, dtype=dtype, data=data, **kwargs)
-        except UnicodeEncodeError:
-            # h5py links the dataset before it converts ``data``; the name was free (or
-            # creating would have failed first), so what is there now is the half-made one.
-            if name in self:
+        except (UnicodeEncodeError, TypeError):
+            if fresh and name in self:
                 self.unlink(name)
             raise
         return DatasetNode(ds)
