@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from nixkit.exceptions import CopyNameClash
+from nixkit.exceptions import CopyNameClash, InvalidAttrType
 from nixkit.model.entity import Entity, check_name, new_id
 from nixkit.storage.copy import Node, copy_tree
 from nixkit.storage.dataset import DatasetNode
@@ -118,7 +118,7 @@ def copy_entity(
 def check_copy(source: Any, cls: type[Entity], name: str) -> str:
     """Check the arguments of a copy that need no file; returns the name of the copy."""
     if not isinstance(source, cls):
-        raise TypeError(f"copy_from must be a {cls.__name__}, not {type(source).__name__}")
+        raise InvalidAttrType(f"copy_from must be a {cls.__name__}, not {type(source).__name__}")
     return check_name(name or source.name)
 
 

@@ -25,6 +25,7 @@ from nixkit.exceptions import (
 from nixkit.model.entity import container_group, write_header
 from nixkit.model.enums import DimensionType, IndexMode, SliceMode
 from nixkit.storage.dtypes import STR_DTYPE
+from nixkit.storage.errors import check_text
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
@@ -442,6 +443,7 @@ class SetDimension(Dimension):
             raise RuntimeError("the labels of a linked SetDimension come from the link; remove it first")
         values = _labels(labels)
         self._writable("set labels")
+        check_text(values or (), f"{self._node.path}/labels")  # before the old labels go
         if "labels" in self._node:
             self._node.unlink("labels")
         if values is not None:
@@ -666,7 +668,7 @@ def _check_interval(value: object) -> None:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise InvalidAttrType(float, value)
     if not np.isfinite(float(value)) or float(value) <= 0:
-        raise ValueError(f"sampling_interval must be a positive number, not {value!r}")
+        raise InvalidData(f"sampling_interval must be a positive number, not {value!r}")
 
 
 def _ascending(ticks: Sequence[float]) -> np.ndarray[Any, Any]:
