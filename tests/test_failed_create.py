@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import nixkit as nix
-from nixkit.exceptions import InvalidName
+from nixkit.exceptions import InvalidData, InvalidName, NixError
 
 BAD_TEXT = "\ud800"  # a lone surrogate: a Python str that has no UTF-8 form
 
@@ -35,7 +35,23 @@ def _fill(f: Any) -> None:
     f.create_block("empty", "t")  # a block without any container group yet
     s = f.create_section("s", "t")
     s.create_property("p", 1)
+    _fill_text(f)
     f.create_section("bare", "t")  # a section without sections or properties
+
+
+def _fill_text(f: Any) -> None:
+    """Entities with text values for the setter cases (none of the create cases touch them)."""
+    b = f.create_block("texts", "t")
+    da = b.create_data_array("words", "t", data=np.array(["one", "two"], dtype=object))
+    da.unit, da.label, da.definition = "mV", "voltage", "spoken numbers"
+    da.append_set_dimension(labels=["a", "b"])
+    b.create_data_frame("df", "t", col_dict={"n": int, "s": str}, data=[(1, "x"), (2, "y")])
+    tag = b.create_tag("tag", "t", [1.0])
+    tag.units = ["ms"]
+    s = f.create_section("texts", "t")
+    s.repository = "http://example.org/terms"
+    prop = s.create_property("words", ["x", "y"])
+    prop.unit = "mV"
 
 
 def _tree(path: Path) -> list[str]:
@@ -114,7 +130,7 @@ def filled(tmp_path: Path) -> Path:
 
 
 def _fails(path: Path, call: Callable[[Any], Any]) -> None:
-    with nix.File.open(str(path), nix.FileMode.ReadWrite) as f, pytest.raises((ValueError, TypeError, KeyError)):
+    with nix.File.open(str(path), nix.FileMode.ReadWrite) as f, pytest.raises(NixError):
         call(f)
 
 
@@ -139,6 +155,120 @@ def test_copy_into_a_missing_container_still_works(filled: Path) -> None:
         assert copy.name == "copy"
     with nixio.File.open(str(filled), nixio.FileMode.ReadOnly) as f:
         assert f.blocks["empty"].data_arrays["copy"][:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def _texts(f: Any) -> Any:
+    return f.blocks["texts"]
+
+
+def _words(f: Any) -> Any:
+    return _texts(f).data_arrays["words"]
+
+
+def _prop(f: Any) -> Any:
+    return f.sections["texts"].props["words"]
+
+
+def _frame(f: Any) -> Any:
+    return _texts(f).data_frames["df"]
+
+
+# Writes of text without a UTF-8 form onto existing entities: (the write, what it would change).
+SETTERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "data array unit": (lambda f: setattr(_words(f), "unit", BAD_TEXT), lambda f: _words(f).unit),
+    "data array label": (lambda f: setattr(_words(f), "label", BAD_TEXT), lambda f: _words(f).label),
+    "data array definition": (lambda f: setattr(_words(f), "definition", BAD_TEXT), lambda f: _words(f).definition),
+    "data array text cell": (lambda f: _words(f).__setitem__(0, BAD_TEXT), lambda f: _words(f)[:].tolist()),
+    "data array text append": (lambda f: _words(f).append([BAD_TEXT]), lambda f: _words(f)[:].tolist()),
+    "set dimension labels": (
+        lambda f: setattr(_words(f).dimensions[0], "labels", ["a", BAD_TEXT]),
+        lambda f: _words(f).dimensions[0].labels,
+    ),
+    "property values": (lambda f: setattr(_prop(f), "values", [BAD_TEXT]), lambda f: _prop(f).values),
+    "property unit": (lambda f: setattr(_prop(f), "unit", BAD_TEXT), lambda f: _prop(f).unit),
+    "section repository": (
+        lambda f: setattr(f.sections["texts"], "repository", BAD_TEXT),
+        lambda f: f.sections["texts"].repository,
+    ),
+    "data frame column": (
+        lambda f: _frame(f).write_column(["z", BAD_TEXT], name="s"),
+        lambda f: _frame(f).read_columns(name=["s"]).tolist(),
+    ),
+    "tag units": (lambda f: setattr(_texts(f).tags["tag"], "units", [BAD_TEXT]), lambda f: _texts(f).tags["tag"].units),
+}
+
+
+@pytest.mark.parametrize("case", list(SETTERS))
+def test_unstorable_text_on_an_existing_entity(filled: Path, case: str) -> None:
+    """Text without a UTF-8 form is an InvalidData naming the text; the stored value stays."""
+    write, read = SETTERS[case]
+    before = _tree(filled)
+    with nix.File.open(str(filled), nix.FileMode.ReadWrite) as f:
+        old = read(f)
+        with pytest.raises(InvalidData, match="has no UTF-8 form"):
+            write(f)
+        assert read(f) == old
+    with nix.File.open(str(filled), nix.FileMode.ReadOnly) as f:
+        assert read(f) == old
+    assert _tree(filled) == before
+
+
+def test_unstorable_text_error_names_the_target(filled: Path) -> None:
+    with nix.File.open(str(filled), nix.FileMode.ReadWrite) as f:
+        with pytest.raises(InvalidData, match=r"attribute 'unit' of /data/texts/data_arrays/words"):
+            _words(f).unit = BAD_TEXT
+        with pytest.raises(InvalidData, match=r"column 's' of /data/texts/data_frames/df/data"):
+            _frame(f).write_column(["z", BAD_TEXT], name="s")
+
+
+@pytest.mark.parametrize("block", ["empty", "b"])
+def test_failed_multi_tag_removes_its_tables(filled: Path, block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The positions and extents arrays made for a multi-tag go again when the multi-tag itself fails.
+
+    The failure (a disk error while the multi-tag's group is written) comes after both
+    tables are complete; in "empty" they also made the block's ``data_arrays`` group.
+    """
+    from nixkit.model import multi_tag
+
+    real = multi_tag.create_entity_group
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
+        raise OSError("disk full (simulated)")
+
+    before = _tree(filled)
+    with nix.File.open(str(filled), nix.FileMode.ReadWrite) as f:
+        b = f.blocks[block]
+        arrays = [da.name for da in b.data_arrays]
+        monkeypatch.setattr(multi_tag, "create_entity_group", failing)
+        with pytest.raises(OSError, match="simulated"):
+            b.create_multi_tag("mt", "t", [[1.0], [2.0]], extents=[[0.5], [0.5]])
+        assert [da.name for da in b.data_arrays] == arrays and len(b.multi_tags) == 0
+        monkeypatch.setattr(multi_tag, "create_entity_group", real)
+        b.create_multi_tag("mt", "t", [[1.0], [2.0]], extents=[[0.5], [0.5]])  # the names are free again
+    after = _tree(filled)
+    made = {f"data/{block}/{p}" for p in ("data_arrays", "multi_tags")}
+    assert [n for n in after if not any(n.startswith(m) for m in made)] == [
+        n for n in before if not any(n.startswith(m) for m in made)
+    ]
+    with nixio.File.open(str(filled), nixio.FileMode.ReadOnly) as f:
+        mt = f.blocks[block].multi_tags["mt"]
+        assert mt.positions.name == "mt-positions" and mt.extents.name == "mt-extents"
+
+
+@pytest.mark.parametrize("block", ["empty", "b"])
+def test_failed_multi_tag_leaves_the_tree(filled: Path, block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same failure, checked on disk: the HDF5 tree is the one from before the call."""
+    from nixkit.model import multi_tag
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(multi_tag, "create_entity_group", failing)
+    before = _tree(filled)
+    with nix.File.open(str(filled), nix.FileMode.ReadWrite) as f, pytest.raises(OSError, match="simulated"):
+        f.blocks[block].create_multi_tag("mt", "t", [1.0, 2.0], extents=[0.5, 0.5])
+    assert _tree(filled) == before
 
 
 def test_entities_after_a_failed_create(filled: Path) -> None:

@@ -11,11 +11,12 @@ one reference in a single call.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nixkit.exceptions import BrokenLink, DuplicateName, IncompatibleDimensions, OutOfBounds
+from nixkit.exceptions import BrokenLink, DuplicateName, IncompatibleDimensions, InvalidAttrType, OutOfBounds
 from nixkit.model.entity import check_name, check_type, container_group, create_entity_group
 from nixkit.model.enums import LinkType, SliceMode
 from nixkit.model.tag import BaseTag
@@ -39,7 +40,7 @@ def _check_member(block: Block, da: Any, what: str) -> None:
     from nixkit.model.data_array import DataArray
 
     if not isinstance(da, DataArray):
-        raise TypeError(f"{what} must be a DataArray, not {type(da).__name__}")
+        raise InvalidAttrType(f"{what} must be a DataArray, not {type(da).__name__}")
     if da not in block.data_arrays:
         raise RuntimeError(f"{what} {da!r} is not a DataArray of {block!r}")
 
@@ -61,7 +62,7 @@ class MultiTag(BaseTag):
     @positions.setter
     def positions(self, da: DataArray) -> None:
         if da is None:
-            raise TypeError("MultiTag.positions cannot be None")
+            raise InvalidAttrType("MultiTag.positions cannot be None")
         _check_member(self._parent, da, "positions")
         self._writable("set positions")
         self._node.link(da._node, "positions")
@@ -113,7 +114,7 @@ class MultiTag(BaseTag):
         if n == 0:
             raise OutOfBounds("the MultiTag has no positions")
         if not isinstance(posidx, (int, np.integer)) or isinstance(posidx, bool):
-            raise TypeError(f"position index must be an int, not {type(posidx).__name__}")
+            raise InvalidAttrType(f"position index must be an int, not {type(posidx).__name__}")
         if not -n <= int(posidx) < n:
             raise OutOfBounds(f"position index {posidx} is out of range ({n} positions)", index=posidx)
         return int(posidx) % n
@@ -279,7 +280,7 @@ def _table_array(block: Block, values: Any, name: str, type_: str) -> tuple[Any,
         return values, False
     arr = np.asarray(values)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be numbers, not {arr.dtype} data")
+        raise InvalidAttrType(f"{name} must be numbers, not {arr.dtype} data")
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim > 2:
@@ -291,12 +292,13 @@ def create_multi_tag(block: Block, name: str, type_: str, positions: Any, extent
     """Create a MultiTag; arrays given for positions/extents become DataArrays.
 
     New arrays are named ``"<name>-positions"`` and ``"<name>-extents"`` (as nixio) and
-    get a set dimension per axis. Everything is checked before anything is written.
+    get a set dimension per axis. Everything is checked before anything is written; if
+    writing still fails, the arrays made for the call are removed again.
     """
     check_name(name)
     check_type(type_)
     if positions is None:
-        raise TypeError("create_multi_tag needs positions (a DataArray or an array of numbers)")
+        raise InvalidAttrType("create_multi_tag needs positions (a DataArray or an array of numbers)")
     existing = block._node.get_group("multi_tags")
     if existing is not None and name in existing:
         raise DuplicateName("create_multi_tag", name)
@@ -308,16 +310,22 @@ def create_multi_tag(block: Block, name: str, type_: str, positions: Any, extent
     for new, suffix in ((new_pos, "positions"), (new_ext, "extents")):
         if new and arrays is not None and f"{name}-{suffix}" in arrays:
             raise DuplicateName("create_multi_tag", f"{name}-{suffix}")
-    if new_pos:
-        pos = _new_table(block, f"{name}-positions", f"{type_}-positions", pos)
-    if new_ext and ext is not None:
-        ext = _new_table(block, f"{name}-extents", f"{type_}-extents", ext)
-    with container_group(block._file, block._node, "multi_tags", name) as parent:
-        node = create_entity_group(block._file, parent, name, type_, "multi_tag")
-        node.link(pos._node, "positions")
-        if ext is not None:
-            node.link(ext._node, "extents")
-    return MultiTag(block._file, node, block)
+    file = block._file
+    with ExitStack() as made:
+        # Each table's own create undoes only itself: these scopes also take it away
+        # (and a "data_arrays" group made for it) when a later step fails.
+        if new_pos:
+            made.enter_context(container_group(file, block._node, "data_arrays", f"{name}-positions"))
+            pos = _new_table(block, f"{name}-positions", f"{type_}-positions", pos)
+        if new_ext and ext is not None:
+            made.enter_context(container_group(file, block._node, "data_arrays", f"{name}-extents"))
+            ext = _new_table(block, f"{name}-extents", f"{type_}-extents", ext)
+        with container_group(file, block._node, "multi_tags", name) as parent:
+            node = create_entity_group(file, parent, name, type_, "multi_tag")
+            node.link(pos._node, "positions")
+            if ext is not None:
+                node.link(ext._node, "extents")
+    return MultiTag(file, node, block)
 
 
 def _new_table(block: Block, name: str, type_: str, values: np.ndarray[Any, Any]) -> DataArray:
@@ -328,4 +336,3 @@ def _new_table(block: Block, name: str, type_: str, values: np.ndarray[Any, Any]
     for _axis in range(values.ndim):
         da.append_set_dimension()
     return da
-
