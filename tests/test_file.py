@@ -183,3 +183,17 @@ def test_a_writer_holds_bounded_metadata(tmp_path: Path) -> None:
     with h5py.File(path, "r") as h:
         assert set(h) == {"data", "metadata"}
         assert len(h["data/b/data_arrays"]) == 3000
+
+
+def test_readers_keep_a_small_metadata_cache(tmp_path: Path) -> None:
+    """HDF5 would let a reader's metadata cache grow to 32 MiB (and several times that in
+    RAM); readers are capped, writers keep their own smaller limit."""
+    from nixkit.storage.file_handle import READ_CACHE_BYTES
+
+    path = tmp_path / "cache.nix"
+    with nix.File.open(str(path), nix.FileMode.Overwrite) as f:
+        f.create_block("b", "t")
+    with nix.File.open(str(path), nix.FileMode.ReadOnly) as f:
+        config = f._handle._f.id.get_mdc_config()
+        assert config.max_size == READ_CACHE_BYTES
+        assert config.initial_size <= READ_CACHE_BYTES and config.min_size <= READ_CACHE_BYTES

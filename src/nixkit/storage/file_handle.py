@@ -79,6 +79,22 @@ def _refuse_if_open(path: str | Path) -> None:
         os.close(fd)
 
 
+# HDF5 lets a reader's metadata cache grow to 32 MiB, and keeps several KB of RAM per
+# entry on top: walking 10,000 small arrays peaked at 276 MiB. Capped at 2 MiB the same walk
+# peaks at 42 MiB and runs as fast (a metadata walk: 37 MiB, 15% faster).
+READ_CACHE_BYTES = 2 * 1024 * 1024
+
+
+def _small_read_cache(f: h5py.File) -> None:
+    """Cap the metadata cache of a file opened for reading at ``READ_CACHE_BYTES``."""
+    config = f.id.get_mdc_config()
+    config.max_size = READ_CACHE_BYTES
+    config.min_size = min(config.min_size, READ_CACHE_BYTES)
+    config.set_initial_size = True
+    config.initial_size = min(config.initial_size, READ_CACHE_BYTES)
+    f.id.set_mdc_config(config)
+
+
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
@@ -90,6 +106,8 @@ class FileHandle:
         self._key = h5f.get_name(self._f.id)
         self.root = GroupNode(self._f, mode == "r")
         self._holding = False
+        if mode == "r":
+            _small_read_cache(self._f)
         if swmr and mode == "r":
             swmr_readers[0] += 1
         elif mode != "r":
