@@ -12,7 +12,7 @@ from h5py import h5d, h5f, h5i, h5o, h5s, h5t
 
 from nixkit.storage.attrs import AttrMixin, copy_attrs, wrong_kind
 from nixkit.storage.dtypes import is_string_dtype, memory_type
-from nixkit.storage.durability import remove_link, settle
+from nixkit.storage.durability import remove_link, settle, settle_soon
 from nixkit.storage.errors import guarded, path_of, storable
 from nixkit.storage.swmr import fresh
 
@@ -230,11 +230,12 @@ class DatasetNode(AttrMixin):
             raise
         remove_link(parent, name)
         parent.move(temp, name)
-        # Flushing now frees the old copy (see durability.retire) while the stream is young,
-        # so the appends that follow reuse its space: waiting for the next flush, often at
-        # close, left appended files ~10% bigger than nixio's. Re-chunking happens a few
-        # times per stream at most, so the flushes are few.
-        settle(new.id)
+        # The next checkpoint flushes and frees the old copy (see durability.retire) while
+        # the stream is young, so the appends that follow reuse its space: waiting for the
+        # next flush, often at close, left appended files ~10% bigger than nixio's.
+        # Re-chunking happens a few times per stream at most, so the flushes are few; a
+        # flush inside this append instead let killed writers lose flushed data.
+        settle_soon.add(h5f.get_name(new.id))
         return DatasetNode(new)
 
     def resize(self, shape: tuple[int, ...]) -> None:

@@ -92,11 +92,18 @@ def retire(handles: Iterator[Any] | Sequence[Any]) -> None:
             retired.setdefault(h5f.get_name(oid), []).append(oid)
 
 
+# Keys of files that should flush at their next checkpoint (between two operations), so
+# that what they hold is freed soon: a re-chunked stream's old copy.
+settle_soon: set[Any] = set()
+
+
 def settle(oid: Any) -> None:
     """Flush the file of ``oid``, then free the objects unlinked before: the structure on
     disk no longer reaches them, so HDF5 may reuse their space."""
     h5f.flush(oid)
-    for held in retired.pop(h5f.get_name(oid), ()):
+    key = h5f.get_name(oid)
+    settle_soon.discard(key)
+    for held in retired.pop(key, ()):
         if held.valid:
             held.close()
 
@@ -112,7 +119,7 @@ def needs_flush(f: h5py.File, key: Any) -> bool:
     ``key`` is the file's key in :data:`retired` (``h5f.get_name`` of the file), kept by the
     caller: checkpoints come before every write.
     """
-    return holds_too_much(f) or len(retired.get(key, ())) > RETIRE_LIMIT
+    return key in settle_soon or holds_too_much(f) or len(retired.get(key, ())) > RETIRE_LIMIT
 
 
 def remove_link(group: h5py.Group, name: str) -> None:
