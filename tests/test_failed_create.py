@@ -318,3 +318,18 @@ def test_unstorable_names_and_types_are_named_errors(filled: Path, call: Callabl
     with nix.File.open(str(filled), nix.FileMode.ReadWrite) as f, pytest.raises(InvalidName, match="lone surrogate"):
         call(f)
     assert hashlib.sha256(filled.read_bytes()).hexdigest() == before
+
+
+def test_growing_writes_with_unstorable_text_leave_nothing_behind(filled: Path) -> None:
+    """Text is checked before a property or table grows, so no blank values or rows stay."""
+    with nix.File.open(str(filled), nix.FileMode.ReadWrite) as f:
+        prop = f.sections["s"].create_property("words", ["a"])
+        with pytest.raises(InvalidData):
+            prop.values = ["a", BAD_TEXT]
+        with pytest.raises(InvalidData):
+            prop.extend_values([BAD_TEXT])
+        assert list(prop.values) == ["a"]
+        df = f.blocks["b"].create_data_frame("texts", "t", col_dict={"n": int, "s": str}, data=[(1, "x")])
+        with pytest.raises(InvalidData):
+            df.append_rows([(2, "y"), (3, BAD_TEXT)])
+        assert len(df) == 1 and list(df.read_columns(name=["s"])) == ["x"]

@@ -43,6 +43,7 @@ from nixkit.model.frame_values import (
     spec_dtype,
     to_table,
 )
+from nixkit.storage.errors import check_text
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
@@ -379,6 +380,9 @@ class DataFrame(Annotated):
         table = self._fit(data)
         if not len(table):
             return
+        for name in table.dtype.names or ():
+            if table.dtype.fields[name][0].kind == "O":  # text: refused before the table grows
+                check_text(table[name], f"column {name!r} of {self!r}")
         n = len(self)
         self._resize(n + len(table)).write(slice(n, n + len(table)), table)
 

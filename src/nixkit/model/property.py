@@ -20,6 +20,7 @@ from nixkit.model.entity import Entity, check_name, container_group, new_id, wri
 from nixkit.model.enums import DataType, OdmlType
 from nixkit.storage.dataset import bitfield_members
 from nixkit.storage.dtypes import STR_DTYPE, decode, is_string_dtype
+from nixkit.storage.errors import check_text
 from nixkit.util.units import sanitizer
 
 if TYPE_CHECKING:
@@ -232,6 +233,8 @@ class Property(Entity):
         node = self._node
         if self._legacy():
             raise InvalidData(f"{self!r} uses the pre-1.2 compound layout; convert the file with nixkit.upgrade first")
+        if arr.dtype.kind == "O":
+            check_text(arr, repr(self))  # before a resize, so bad text leaves no blank values
         size = start + len(arr)
         if node.shape != (size,):
             limit = node.maxshape[0]

@@ -89,6 +89,8 @@ def check_text(values: Iterable[str], where: str) -> None:
     checking first leaves the old value in place.
     """
     for text in values:
+        if not isinstance(text, str):
+            continue  # bytes and numbers are converted (or refused) by the write itself
         try:
             text.encode()
         except UnicodeEncodeError as exc:
