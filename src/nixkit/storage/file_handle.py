@@ -98,7 +98,7 @@ def _small_read_cache(f: h5py.File) -> None:
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
-    __slots__ = ("_f", "_holding", "_key", "root")
+    __slots__ = ("_f", "_holding", "_key", "_writer", "root")
 
     def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
         self._f = open_file(path, mode, swmr)
@@ -106,6 +106,7 @@ class FileHandle:
         self._key = h5f.get_name(self._f.id)
         self.root = GroupNode(self._f, mode == "r")
         self._holding = False
+        self._writer = mode != "r"
         if mode == "r":
             _small_read_cache(self._f)
         if swmr and mode == "r":
@@ -115,13 +116,19 @@ class FileHandle:
             self._holding = True
 
     def checkpoint(self) -> None:
-        """Flush when the metadata held since the last flush exceeds ``durability.HOLD_LIMIT_BYTES``
-        or more than ``durability.RETIRE_LIMIT`` unlinked objects wait for a flush.
+        """Flush when the metadata held since the last flush exceeds ``durability.HOLD_LIMIT_BYTES``,
+        more than ``durability.RETIRE_LIMIT`` unlinked objects wait for a flush, or a re-chunk
+        asked for one; then hold changed metadata until the next flush.
 
         Called between writes, never inside one, so the flushed structure is consistent.
         """
         if self._holding and needs_flush(self._f, self._key):
             self.flush()
+        if self._writer and not self._holding:
+            # A write is about to start: from here until the next flush, HDF5 may not write
+            # changed structure by itself (see durability.hold_metadata).
+            hold_metadata(self._f)
+            self._holding = True
 
     def start_swmr(self) -> None:
         """Start single-writer/multiple-reader writing: from now on readers may follow the file.
@@ -154,8 +161,14 @@ class FileHandle:
     def flush(self) -> None:
         """Push HDF5's buffers to the operating system (and release held metadata)."""
         settle(self._f.id)
-        if self._holding and holds_too_much(self._f):
-            trim_metadata(self._f)
+        if self._holding:
+            if holds_too_much(self._f):
+                trim_metadata(self._f)
+            # Nothing is changed until the next write, whose checkpoint holds again; reads
+            # in between evict freely, so they neither grow memory nor force flushes (a
+            # writer that read everything after each flush flushed before every write).
+            hold_metadata(self._f, hold=False)
+            self._holding = False
 
     def close(self) -> None:
         """Close the file (idempotent)."""
