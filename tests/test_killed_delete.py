@@ -75,7 +75,8 @@ def snapshot(f):
     return state
 """
 
-WRITER = (
+# Both writers start alike: the snapshot code, then a seeded noise source.
+PREAMBLE = (
     SNAPSHOT
     + r"""
 import gc, json, sys, time
@@ -87,6 +88,12 @@ rng = np.random.default_rng(seed)
 def noise(n, dtype=np.float64):
     return (rng.standard_normal(n) * 1000).astype(dtype)
 
+"""
+)
+
+WRITER = (
+    PREAMBLE
+    + r"""
 f = nix.File.open(path, nix.FileMode.Overwrite)
 for bname in ("keep", "doomed"):
     b = f.create_block(bname, "session")
@@ -156,20 +163,12 @@ exec(compile(SNAPSHOT, "snapshot", "exec"), _namespace)  # the same code as in t
 snapshot = _namespace["snapshot"]
 
 
-# Shrinks and re-chunks free space at once and so flush by themselves; the state after them
-# is the last flushed one, and new data must not land in the space they freed.
+# A shrink frees space at once and so flushes by itself (a re-chunk asks the next write to
+# flush); the state after them is the last flushed one, and new data must not land in the
+# space they freed.
 SHRINKER = (
-    SNAPSHOT
+    PREAMBLE
     + r"""
-import gc, json, sys, time
-import nixkit as nix
-
-path, seed = sys.argv[1], int(sys.argv[2])
-rng = np.random.default_rng(seed)
-
-def noise(n, dtype=np.float64):
-    return (rng.standard_normal(n) * 1000).astype(dtype)
-
 f = nix.File.open(path, nix.FileMode.Overwrite)
 b = f.create_block("keep", "session")
 for i in range(4):

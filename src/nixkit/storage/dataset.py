@@ -139,9 +139,10 @@ class DatasetNode(AttrMixin):
         """Append ``values`` (same dtype and rank, same extent off ``axis``) along ``axis``.
 
         A numeric dataset whose chunks are small along ``axis`` (HDF5 derives them from the
-        first, often tiny, write) is re-created with chunks twice as long or more, up to
-        :data:`STREAM_CHUNK_BYTES` and never above 1/16 of the data, so a stream of appends
-        ends up in large chunks that read back fast. ``shape`` is the current extent, if the caller has it at hand.
+        first, often tiny, write) is re-created with its chunk length doubled as often as fits
+        :data:`STREAM_CHUNK_BYTES` and 1/16 of the data, so a stream of appends ends up in
+        large chunks that read back fast. ``shape`` is the current extent, if the caller has
+        it at hand.
         Returns the node that holds the data afterwards. Values HDF5 cannot convert raise a
         nixkit error (see :func:`storable`) and leave the extent as it was.
         """

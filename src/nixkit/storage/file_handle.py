@@ -159,7 +159,9 @@ class FileHandle:
         return bool(self._f.mode == "r+")
 
     def flush(self) -> None:
-        """Push HDF5's buffers to the operating system (and release held metadata)."""
+        """Push HDF5's buffers to the operating system, then free the objects unlinked
+        before (see :func:`durability.settle`) and stop holding changed metadata until the
+        next write's checkpoint."""
         settle(self._f.id)
         if self._holding:
             if holds_too_much(self._f):

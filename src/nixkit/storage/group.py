@@ -225,7 +225,7 @@ class GroupNode(AttrMixin):
     def link_address(self, name: str) -> int | None:
         """Object address a hard link points to, without opening the object."""
         info = self._h.id.links.get_info(name.encode())
-        if info.type != 0:  # not a hard link
+        if info.type != h5l.TYPE_HARD:
             return None
         return int(info.u)
 
