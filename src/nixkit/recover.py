@@ -19,6 +19,11 @@ part must not come back as zeros: objects whose header starts or (for old, unche
 headers) ends beyond the cut are skipped, and dataset chunks stored beyond the cut are
 reported as lost rows.
 Newer HDF5 metadata carries checksums, so zeroed metadata fails to read and is skipped.
+
+A file longer than its recorded end (a writer killed before or inside a flush) is read
+from a copy whose recorded end is moved to the physical one (see
+:mod:`nixkit.storage.superblock`), so structure written by an interrupted flush can reach
+the data it points to.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from nixkit.storage.dataset import DatasetNode
 from nixkit.storage.file_handle import FileHandle
 from nixkit.storage.group import GroupNode
 from nixkit.storage.heap import defuse_heap_loops, heap_loops
+from nixkit.storage.superblock import Superblock, claim_tail, read_superblock
 
 __all__ = ["Recovery", "recover"]
 
@@ -110,57 +116,6 @@ class Recovery:
         return "\n".join(lines)
 
 
-_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-
-
-@dataclass(frozen=True)
-class _Superblock:
-    """The parts of an HDF5 superblock that tell whether, and where, a file was cut."""
-
-    base: int  # file offset of HDF5 address 0 (the size of the user block)
-    eof: int  # file offset of the end the writer recorded (HDF5 stores it absolute)
-    offset_size: int  # bytes per file address
-    length_size: int  # bytes per stored length
-
-
-def _read_superblock(path: str, size: int) -> _Superblock | None:
-    """The superblock of the HDF5 file ``path``, or None when it has no HDF5 signature.
-
-    The signature sits at offset 0, 512, 1024, 2048, ... (after a user block). Versions
-    0 and 1 keep the sizes at bytes 13-14 and the addresses from byte 24 (28 in version
-    1); versions 2 and 3 keep them at bytes 9-10 and from byte 12. The addresses are
-    base, free-space (v0/1) or extension (v2/3), then end of file. Unlike every other
-    address, the end of file is stored as a file offset, user block included.
-    """
-    with open(path, "rb") as fh:
-        where = 0
-        while where + len(_SIGNATURE) <= size:
-            fh.seek(where)
-            if fh.read(len(_SIGNATURE)) == _SIGNATURE:
-                head = fh.read(64)
-                break
-            where = 512 if where == 0 else where * 2
-        else:
-            return None
-    version = head[0] if head else -1
-    if version in (0, 1):
-        sizes, fields = head[5:7], 16 + 4 * version
-    elif version in (2, 3):
-        sizes, fields = head[1:3], 4
-    else:
-        raise CorruptFile(f"{path!r} has an HDF5 signature but an unknown superblock version ({version})")
-    offset_size, length_size = (sizes[0], sizes[1]) if len(sizes) == 2 else (0, 0)
-    if offset_size not in (2, 4, 8) or length_size not in (2, 4, 8) or len(head) < fields + 3 * offset_size:
-        raise CorruptFile(f"{path!r} is truncated inside its HDF5 superblock: nothing can be recovered")
-
-    def address(i: int) -> int:
-        start = fields + i * offset_size
-        return int.from_bytes(head[start : start + offset_size], "little")
-
-    base = address(0)
-    return _Superblock(base=base, eof=address(2), offset_size=offset_size, length_size=length_size)
-
-
 def _open_source(path: str) -> FileHandle:
     try:
         return FileHandle(path, "r")
@@ -199,17 +154,21 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     tmp = target + ".partial"
     result = Recovery(source, target)
     size = os.path.getsize(source)
-    superblock = _read_superblock(source, size)
+    superblock = read_superblock(source, size)
     cut: _Cut | None = None
     if superblock is not None and size < superblock.eof:
         _check_padding(source, size, superblock.eof)
         result.truncated = (size, superblock.eof)
         cut = _Cut(source, superblock, size)
+    # A writer killed inside a flush can leave structure pointing past the recorded end.
+    torn = superblock is not None and size > superblock.eof
     readable = source
     try:
-        if cut is not None or heap_loops(source):
+        if cut is not None or torn or heap_loops(source):
             readable = target + ".source"
             _working_copy(source, readable, cut)
+            if torn:
+                claim_tail(readable)
             result.defused_heaps = defuse_heap_loops(readable)
         _copy_file(readable, tmp, result, cut)
     finally:
@@ -294,7 +253,7 @@ class _Cut:
 
     _CONTINUATION = 0x10  # object header message pointing to the next header chunk
 
-    def __init__(self, path: str, superblock: _Superblock, size: int) -> None:
+    def __init__(self, path: str, superblock: Superblock, size: int) -> None:
         self.path = path
         self.size = size
         self.eof = superblock.eof

@@ -34,6 +34,7 @@ __all__ = [
     "ColumnNotFound",
     "CopyNameClash",
     "CorruptFile",
+    "WriteFailed",
 ]
 
 
@@ -173,4 +174,13 @@ class CorruptFile(InvalidFile, RuntimeError):
 
     The message names the HDF5 path of the damaged object. ``nixkit recover`` copies
     whatever can still be read into a new file.
+    """
+
+
+class WriteFailed(NixError, OSError):
+    """HDF5 could not write a change: the disk is full or the file's structure is damaged.
+
+    The message says which object was being written and HDF5's reason. What the change
+    wrote before it failed is not rolled back; ``nixkit recover`` copies whatever can be
+    read into a new file.
     """

@@ -102,7 +102,7 @@ class File(Timestamped):
             else:
                 self._check_header(mode)
         except BaseException:
-            self._handle.close()
+            self._handle.abandon()
             raise
 
     @classmethod

@@ -10,6 +10,7 @@ or two HDF5 calls, so the cost of a NIX operation stays close to the raw HDF5 wo
 - :mod:`~nixkit.storage.dtypes` string types and cached memory types
 - :mod:`~nixkit.storage.errors` HDF5 failures and malformed values as nixkit errors
 - :mod:`~nixkit.storage.durability` what keeps a killed writer's file readable
+- :mod:`~nixkit.storage.superblock` reads the superblock and claims the tail a killed flush left
 - :mod:`~nixkit.storage.swmr` following a file a SWMR writer appends to
 - :mod:`~nixkit.storage.copy` copying trees between groups and files
 - :mod:`~nixkit.storage.compact` and :mod:`~nixkit.storage.heap` work around HDF5 library limits

@@ -19,6 +19,7 @@ from nixkit.exceptions.exceptions import (
     InvalidData,
     InvalidFile,
     NixError,
+    WriteFailed,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,8 +105,9 @@ def storable(where: Callable[[Any, tuple[Any, ...]], str] = target_path) -> Call
     h5py finds out only while converting, as a bare UnicodeEncodeError: it becomes
     :class:`InvalidData` naming what was written (``where(node, args)``) and the text.
     Objects h5py cannot convert (not text where text belongs) raise its TypeError, which
-    becomes :class:`InvalidAttrType`. The try costs nothing until something fails, so
-    write paths stay fast.
+    becomes :class:`InvalidAttrType`. HDF5 failing to write (a full disk, damaged
+    structure) becomes :class:`WriteFailed`. The try costs nothing until something fails,
+    so write paths stay fast.
     """
 
     def wrap(method: F) -> F:
@@ -119,6 +121,10 @@ def storable(where: Callable[[Any, tuple[Any, ...]], str] = target_path) -> Call
                 raise unstorable(exc, where(self, args)) from exc
             except TypeError as exc:
                 raise InvalidAttrType(f"cannot store the value in {where(self, args)}: {exc}") from exc
+            except (OSError, RuntimeError) as exc:
+                raise WriteFailed(
+                    f"cannot write {where(self, args)}: {exc} ('nixkit recover' rescues what is readable)"
+                ) from exc
 
         return cast(F, call)
 
@@ -132,6 +138,10 @@ def open_error(path: str | Path, exc: OSError) -> NixError:
         return FileInUse(
             f"cannot open {str(path)!r}: another process (or another File object) has it open for "
             f"writing; close that first ({text})"
+        )
+    if "already open for read-only" in text:
+        return FileInUse(
+            f"cannot open {str(path)!r} for writing: this process has it open read-only; close that File first"
         )
     if "already open for" in text:
         # A file in the newest format records that a writer has it open. After a killed

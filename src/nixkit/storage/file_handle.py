@@ -13,6 +13,7 @@ from nixkit.storage.compact import compact_file
 from nixkit.storage.durability import hold_metadata, holds_too_much, needs_flush, retired, settle, trim_metadata
 from nixkit.storage.errors import open_error
 from nixkit.storage.group import GroupNode
+from nixkit.storage.superblock import claim_tail, restore_superblock
 from nixkit.storage.swmr import swmr_readers
 
 
@@ -38,25 +39,53 @@ def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
     if mode == "w":
         _refuse_if_open(path)
     try:
-        if mode == "w":
-            # Like nixio: links in creation order (tracked and indexed), attributes not.
-            fcpl = h5p.create(h5p.FILE_CREATE)
-            fcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
-            compact_file(fcpl)
-            fapl = h5p.create(h5p.FILE_ACCESS)
-            if swmr:
-                fapl.set_libver_bounds(h5f.LIBVER_LATEST, h5f.LIBVER_LATEST)
-            fid = h5f.create(str(path).encode(), h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl)
-            return h5py.File(fid)
-        if swmr:
-            return h5py.File(path, mode, libver="latest", swmr=mode == "r")
-        return h5py.File(path, mode)
+        return _open_h5(path, mode, swmr)
     except FileNotFoundError:
         raise
     except PermissionError as exc:
         raise ReadOnlyError(f"cannot open {str(path)!r} for writing: {exc}") from exc
     except OSError as exc:
         raise open_error(path, exc) from exc
+
+
+def _open_h5(path: str | Path, mode: str, swmr: bool) -> h5py.File:
+    if mode == "w":
+        # Like nixio: links in creation order (tracked and indexed), attributes not.
+        fcpl = h5p.create(h5p.FILE_CREATE)
+        fcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+        compact_file(fcpl)
+        fapl = h5p.create(h5p.FILE_ACCESS)
+        if swmr:
+            fapl.set_libver_bounds(h5f.LIBVER_LATEST, h5f.LIBVER_LATEST)
+        fid = h5f.create(str(path).encode(), h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl)
+        return h5py.File(fid)
+    if swmr:
+        return h5py.File(path, mode, libver="latest", swmr=mode == "r")
+    return h5py.File(path, mode)
+
+
+def _claim_tail(path: str | Path) -> bytes | None:
+    """:func:`~nixkit.storage.superblock.claim_tail` while no other process has ``path`` open.
+
+    Another writer or reader holds HDF5's lock on the file; the open that follows then
+    fails with :class:`FileInUse`, and the superblock must stay as that process wrote it.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None  # missing or read-only: the open reports it
+    try:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: HDF5's own locking is all there is
+            return claim_tail(str(path))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        return claim_tail(str(path))
+    finally:
+        os.close(fd)  # also drops the lock, just before HDF5 takes its own
 
 
 def _refuse_if_open(path: str | Path) -> None:
@@ -98,10 +127,16 @@ def _small_read_cache(f: h5py.File) -> None:
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
-    __slots__ = ("_f", "_holding", "_key", "_writer", "root")
+    __slots__ = ("_claimed", "_f", "_holding", "_key", "_writer", "root")
 
     def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
-        self._f = open_file(path, mode, swmr)
+        # A writer first claims any tail past the recorded end (see nixkit.storage.superblock).
+        self._claimed = _claim_tail(path) if mode == "r+" else None
+        try:
+            self._f = open_file(path, mode, swmr)
+        except BaseException:
+            self._unclaim(path)
+            raise
         # The key of this file's handles in durability.retired (a writer has its file to itself).
         self._key = h5f.get_name(self._f.id)
         self.root = GroupNode(self._f, mode == "r")
@@ -171,6 +206,20 @@ class FileHandle:
             # writer that read everything after each flush flushed before every write).
             hold_metadata(self._f, hold=False)
             self._holding = False
+
+    def _unclaim(self, path: str | Path) -> None:
+        if self._claimed is not None:
+            restore_superblock(str(path), self._claimed)
+            self._claimed = None
+
+    def abandon(self) -> None:
+        """Close a file whose opening failed after HDF5 opened it, before anything was written.
+
+        The file is left byte for byte as it was: a tail claimed on opening is given back.
+        """
+        path = self.filename
+        self.close()
+        self._unclaim(path)
 
     def close(self) -> None:
         """Close the file (idempotent)."""
