@@ -54,8 +54,9 @@ NIXIO_BUGS = {("sampled", -1, "Less"): -1, ("sampled", 0, "Less"): INVALID}
 def both(tmp_path: Path) -> Any:
     ours = _dims(nix, tmp_path / "ours.nix")
     theirs = _dims(nixio, tmp_path / "theirs.nix")
-    yield dict(zip(("sampled", "range", "labelled", "unlabelled"), ours[1:], strict=True)), dict(
-        zip(("sampled", "range", "labelled", "unlabelled"), theirs[1:], strict=True)
+    yield (
+        dict(zip(("sampled", "range", "labelled", "unlabelled"), ours[1:], strict=True)),
+        dict(zip(("sampled", "range", "labelled", "unlabelled"), theirs[1:], strict=True)),
     )
     ours[0].close()
     theirs[0].close()

@@ -99,15 +99,17 @@ TABLE = [
 
 
 @pytest.mark.parametrize(("case", "position", "extent", "units", "rule", "expected"), TABLE, ids=[t[0] for t in TABLE])
-def test_tag_rows_match_nixio(tmp_path: Path, case: str, position: Any, extent: Any, units: Any, rule: str,
-                              expected: Any) -> None:
+def test_tag_rows_match_nixio(
+    tmp_path: Path, case: str, position: Any, extent: Any, units: Any, rule: str, expected: Any
+) -> None:
     assert _tag_outcome(nix, tmp_path / "ours.nix", position, extent, units, rule) == expected
     assert _tag_outcome(nixio, tmp_path / "theirs.nix", position, extent, units, rule) == expected
 
 
 @pytest.mark.parametrize(("case", "position", "extent", "units", "rule", "expected"), TABLE, ids=[t[0] for t in TABLE])
-def test_multi_tag_rows(tmp_path: Path, case: str, position: Any, extent: Any, units: Any, rule: str,
-                        expected: Any) -> None:
+def test_multi_tag_rows(
+    tmp_path: Path, case: str, position: Any, extent: Any, units: Any, rule: str, expected: Any
+) -> None:
     """Same rows for a MultiTag. nixio gives an invalid view instead of OutOfBounds for regions past
     the data (section 6.1 item 7); nixkit raises OutOfBounds for Tag and MultiTag alike."""
     assert _mtag_outcome(nix, tmp_path / "ours.nix", position, extent, units, rule) == expected
@@ -288,8 +290,12 @@ def test_tag_and_multi_tag_raise_out_of_bounds_alike(tmp_path: Path) -> None:
     mt.extents = b.create_data_array("e", "t", data=[1.0])
     mt.references.append(da)
     mt.create_feature(da, nix.LinkType.Tagged)
-    for call in (lambda: tag.tagged_data(0), lambda: tag.feature_data(0), lambda: mt.tagged_data(0, 0),
-                 lambda: mt.feature_data(0, 0)):
+    for call in (
+        lambda: tag.tagged_data(0),
+        lambda: tag.feature_data(0),
+        lambda: mt.tagged_data(0, 0),
+        lambda: mt.feature_data(0, 0),
+    ):
         with pytest.raises(OutOfBounds, match=r"past the data extent \(100,\)"):
             call()
     f.close()

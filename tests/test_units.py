@@ -36,8 +36,15 @@ def test_not_si(unit: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("unit", "parts"),
-    [("ms", ("m", "s", "")), ("s^2", ("", "s", "2")), ("mV^-1", ("m", "V", "-1")), ("mol", ("", "mol", "")),
-     ("dam", ("da", "m", "")), ("m", ("", "m", "")), ("degC", ("", "degC", ""))],
+    [
+        ("ms", ("m", "s", "")),
+        ("s^2", ("", "s", "2")),
+        ("mV^-1", ("m", "V", "-1")),
+        ("mol", ("", "mol", "")),
+        ("dam", ("da", "m", "")),
+        ("m", ("", "m", "")),
+        ("degC", ("", "degC", "")),
+    ],
 )
 def test_split(unit: str, parts: tuple[str, str, str]) -> None:
     assert units.split(unit) == parts
@@ -88,8 +95,15 @@ def test_prefix_scaling_is_exact() -> None:
 
 @pytest.mark.parametrize(
     ("origin", "dest", "factor"),
-    [("min", "s", 60.0), ("h", "min", 60.0), ("Ohm", "kOhm", 1e-3), ("kohm", "Ohm", 1e3), ("inch", "cm", 2.54),
-     ("Hz", "1/s", 1.0), ("km/h", "m/s", 1 / 3.6)],
+    [
+        ("min", "s", 60.0),
+        ("h", "min", 60.0),
+        ("Ohm", "kOhm", 1e-3),
+        ("kohm", "Ohm", 1e3),
+        ("inch", "cm", 2.54),
+        ("Hz", "1/s", 1.0),
+        ("km/h", "m/s", 1 / 3.6),
+    ],
 )
 def test_scaling_through_pint(origin: str, dest: str, factor: float) -> None:
     assert units.scaling(origin, dest) == pytest.approx(factor)

@@ -280,9 +280,7 @@ class LinkContainer(Container[T]):
         if not isinstance(item, self._cls):
             raise TypeError(f"{type(item).__name__} cannot be appended to a list of {self._cls.__name__}")
         if item not in home:
-            raise RuntimeError(
-                f"This item cannot be appended here: {item!r} does not belong to {home._describe()}"
-            )
+            raise RuntimeError(f"This item cannot be appended here: {item!r} does not belong to {home._describe()}")
         group = self._require_group()
         group.link(item._node, item.id)
         self._file._changed(group)

@@ -313,9 +313,7 @@ class DataArray(Annotated):
             raise IndexError(f"axis {axis} does not exist in a {len(shape)}-d array")
         axis %= len(shape)
         if any(a != b for i, (a, b) in enumerate(zip(arr.shape, shape, strict=True)) if i != axis):
-            raise IncompatibleDimensions(
-                f"shape {arr.shape} does not fit {shape} on the axes other than {axis}"
-            )
+            raise IncompatibleDimensions(f"shape {arr.shape} does not fit {shape} on the axes other than {axis}")
         arr = _fit(arr, ds.dtype if not ds.is_string else STR_DTYPE)
         self._data_memo = (self._token(), ds.append(arr, axis, shape))
 

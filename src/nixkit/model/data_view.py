@@ -61,9 +61,7 @@ class DataView:
         if slices is not None and not checked:
             shape = source.shape
             if len(slices) != len(shape):
-                message = (
-                    f"IncompatibleDimensions error! {len(slices)} slices given for data with {len(shape)} axes"
-                )
+                message = f"IncompatibleDimensions error! {len(slices)} slices given for data with {len(shape)} axes"
                 slices = None
             elif any(s.start < 0 or s.stop < s.start or s.stop > n for s, n in zip(slices, shape, strict=True)):
                 message = f"OutOfBounds error! The slices {slices} do not fit into the data extent {shape}"

@@ -141,9 +141,7 @@ class Dimension:
         idx = [int(i) for i in index]
         shape = data_array.shape
         if len(idx) != len(shape):
-            raise IncompatibleDimensions(
-                f"index {idx} has {len(idx)} entries but {data_array!r} has {len(shape)} axes"
-            )
+            raise IncompatibleDimensions(f"index {idx} has {len(idx)} entries but {data_array!r} has {len(shape)} axes")
         if idx.count(-1) != 1 or any(i < -1 for i in idx):
             raise ValueError(f"index {idx} must contain exactly one -1 and no other negative entries")
         for i, (k, n) in enumerate(zip(idx, shape, strict=True)):
@@ -198,11 +196,7 @@ class Dimension:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        return (
-            type(self) is type(other)
-            and self._index == other._index
-            and self._da == other._da
-        )
+        return type(self) is type(other) and self._index == other._index and self._da == other._da
 
     def __hash__(self) -> int:
         return hash((self._da.id, self._index))

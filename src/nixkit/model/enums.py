@@ -155,9 +155,7 @@ class OdmlType(Enum):
     @classmethod
     def get_odml_type(cls, dtype: Any) -> OdmlType:
         """The odML type matching a NIX data type."""
-        if dtype in (DataType.String, str) or (
-            isinstance(dtype, np.dtype) and dtype.kind in ("U", "S", "O")
-        ):
+        if dtype in (DataType.String, str) or (isinstance(dtype, np.dtype) and dtype.kind in ("U", "S", "O")):
             return cls.String
         kind = np.dtype(dtype).kind
         if kind == "b":

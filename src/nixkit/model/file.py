@@ -300,8 +300,7 @@ class File(Timestamped):
             action = f"{action} on {entity!r}"
         if self.mode == FileMode.ReadOnly:
             raise ReadOnlyError(
-                f"cannot {action}: {self._path!r} is open read-only; "
-                "reopen it with FileMode.ReadWrite to change it"
+                f"cannot {action}: {self._path!r} is open read-only; reopen it with FileMode.ReadWrite to change it"
             )
         if not self._handle.is_open:
             raise ValueError(f"cannot {action}: the file {self._path!r} is closed")

@@ -108,9 +108,7 @@ class Source(Annotated):
     @property
     def referring_objects(self) -> list[Any]:
         """Every data array, tag, multi-tag and group that links this source."""
-        return (
-            self.referring_data_arrays + self.referring_tags + self.referring_multi_tags + self.referring_groups
-        )
+        return self.referring_data_arrays + self.referring_tags + self.referring_multi_tags + self.referring_groups
 
 
 def _block_of(entity: Entity) -> Any:

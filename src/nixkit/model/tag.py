@@ -180,9 +180,7 @@ class BaseTag(Annotated):
         _index_in(featidx, count, "feature")
         return features[featidx]
 
-    def _prepared(
-        self, cache: dict[Any, Any], key: Any, resolve: Callable[[], Any], stop_rule: SliceMode
-    ) -> Prepared:
+    def _prepared(self, cache: dict[Any, Any], key: Any, resolve: Callable[[], Any], stop_rule: SliceMode) -> Prepared:
         """Regions of every position on the data ``resolve()`` gives, converted once."""
         cache_key = ("prepared", key, stop_rule)
         found = cache.get(cache_key) if key is not None else None

@@ -497,9 +497,7 @@ def data_array_slice(
             f"{len(pos)} positions given for data with {len(shape)} axes", "DataArray.get_slice"
         )
     if ext is not None and ext.shape != pos.shape:
-        raise IncompatibleDimensions(
-            f"{len(ext)} extents given for {len(pos)} positions", "DataArray.get_slice"
-        )
+        raise IncompatibleDimensions(f"{len(ext)} extents given for {len(pos)} positions", "DataArray.get_slice")
     if mode == DataSliceMode.Index:
         first = pos.astype(_I64)
         if np.any(first != pos):
