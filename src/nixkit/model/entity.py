@@ -78,10 +78,14 @@ def create_entity_group(
 
 
 @contextmanager
-def container_group(file: File, owner: GroupNode, group_name: str, made: object = None) -> Iterator[GroupNode]:
+def container_group(
+    file: File, owner: GroupNode, group_name: str, made: object = None, clash: str | None = None
+) -> Iterator[GroupNode]:
     """The child group ``group_name`` of ``owner`` (created if missing) for one create call.
 
-    When the body raises, what the call added goes again: the child ``made`` of the
+    With ``clash`` (the name of the create call), a ``made`` that already exists raises
+    :class:`DuplicateName` before anything is written; this is the one existence check
+    such a call needs. When the body raises, what the call added goes again: the child ``made`` of the
     container if it was not there before, then the container if this call created it
     and it is empty. So a create that fails on input found bad only while writing
     (text that is not UTF-8, data HDF5 refuses) leaves the file's tree as it was.
@@ -92,6 +96,8 @@ def container_group(file: File, owner: GroupNode, group_name: str, made: object 
         group = owner.create_group(group_name)
     # Only a valid name that is free can be what the call adds (the user passes ``made``).
     fresh = made if isinstance(made, str) and made not in group else None
+    if clash is not None and fresh is None:
+        raise DuplicateName(clash, str(made))
     try:
         yield group
     except BaseException:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nixkit.exceptions import DuplicateName, InvalidAttrType, InvalidData
+from nixkit.exceptions import InvalidAttrType, InvalidData
 from nixkit.model.entity import Entity, check_name, container_group, new_id, write_header
 from nixkit.model.enums import DataType, OdmlType
 from nixkit.storage.dataset import bitfield_members
@@ -421,10 +421,7 @@ def create_property(section: Section, name: str, values_or_dtype: Any, oid: str 
         if arr.size == 0:
             raise InvalidAttrType("Please provide either a non empty value or a DataType.")
         dtype = STR_DTYPE if arr.dtype.kind == "O" else arr.dtype
-    group = section._node.get_group("properties")
-    if group is not None and name in group:
-        raise DuplicateName("create_property", name)
-    with container_group(section._file, section._node, "properties", name) as group:
+    with container_group(section._file, section._node, "properties", name, "create_property") as group:
         node = group.create_dataset(name, (len(arr),), dtype, data=arr if len(arr) else None, chunks=_chunk(len(arr)))
         write_header(node, name, None, oid)
     section._file._changed(group)

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from nixkit.exceptions import CopyNameClash, DuplicateName, EntityNotFound
+from nixkit.exceptions import CopyNameClash, EntityNotFound
 from nixkit.model.container import Container
 from nixkit.model.entity import Entity, check_name, check_type, container_group, create_entity_group, is_uuid, new_id
 from nixkit.model.property import Property, copy_property, create_property
@@ -132,10 +132,7 @@ class Section(Entity):
         self._writable(f"create section {name!r}")
         check_name(name)
         check_type(type_)
-        existing = self._node.get_group("sections")
-        if existing is not None and name in existing:
-            raise DuplicateName("create_section", name)
-        with container_group(self._file, self._node, "sections", name) as target:
+        with container_group(self._file, self._node, "sections", name, "create_section") as target:
             return create_section(self._file, self, target, name, type_, oid)
 
     def create_property(
