@@ -391,8 +391,10 @@ def worker(scenario: str, shim_path: str, seed: int, partial: bool, keep: str | 
                     "flush_starts_at": info["flush_starts_at"],
                     "close_writes": info["writes_with_close"] - info["writes"],
                     "deterministic": same,
-                    "superblock_writes": sum(1 for o, _, _ in dry if o == 0),
-                    "signatures": Counter(structure_of(sig, o) for o, _, sig in dry[info["flush_starts_at"] - 1 :]),
+                    "superblock_writes": sum(1 for o, _, _ in dry[: info["writes"]] if o == 0),
+                    "signatures": Counter(
+                        structure_of(sig, o) for o, _, sig in dry[info["flush_starts_at"] - 1 : info["writes"]]
+                    ),
                 }
             ),
             flush=True,
@@ -447,7 +449,7 @@ def report(points: list[dict[str, Any]], dries: list[dict[str, Any]]) -> None:
         flush_writes = d["writes"] - d["flush_starts_at"] + 1
         print(
             f"  {d['dry']:8s} writes={d['writes']:4d} flush={flush_writes:3d} (from #{d['flush_starts_at']})"
-            f" superblock writes={d['superblock_writes']} close adds {d['close_writes']}"
+            f" flushes (superblock writes)={d['superblock_writes']} close adds {d['close_writes']}"
             f" deterministic={d['deterministic']}"
         )
         print("           flush writes by structure: " + ", ".join(f"{k} {v}" for k, v in d["signatures"].items()))
