@@ -20,6 +20,8 @@ headers) ends beyond the cut are skipped, and dataset chunks stored beyond the c
 reported as lost rows.
 Newer HDF5 metadata carries checksums, so zeroed metadata fails to read and is skipped.
 
+A file whose writer died after its last flush has an undo journal beside it
+(:mod:`nixkit.storage.journal`): recovery reads a copy rolled back to that flush.
 A file longer than its recorded end (a writer killed before or inside a flush) is read
 from a copy whose recorded end is moved to the physical one (see
 :mod:`nixkit.storage.superblock`), so structure written by an interrupted flush can reach
@@ -44,6 +46,7 @@ from nixkit.storage.dataset import DatasetNode
 from nixkit.storage.file_handle import FileHandle
 from nixkit.storage.group import GroupNode
 from nixkit.storage.heap import defuse_heap_loops, heap_loops
+from nixkit.storage.journal import journal_path, pending, rollback
 from nixkit.storage.superblock import Superblock, claim_tail, read_superblock
 
 __all__ = ["Recovery", "recover"]
@@ -80,6 +83,9 @@ class Recovery:
         that the new file opens as a NIX file.
     truncated : tuple of (int, int), optional
         For a truncated source, its size and the size its superblock records.
+    rolled_back : bool
+        The source's writer died after its last flush, and the copy was made from the
+        file as of that flush (its undo journal applied to a temporary copy).
     """
 
     source: str
@@ -91,6 +97,7 @@ class Recovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     lost_rows: list[tuple[str, int, int]] = field(default_factory=list)
     truncated: tuple[int, int] | None = None
+    rolled_back: bool = False
 
     @property
     def complete(self) -> bool:
@@ -105,6 +112,8 @@ class Recovery:
         if self.truncated:
             size, eof = self.truncated
             lines.append(f"  the file is truncated: {size} of {eof} bytes are left; what lay beyond is lost")
+        if self.rolled_back:
+            lines.append("  its writer was killed: copied as of its last flush (the undo journal was applied)")
         lines += [f"  skipped {path}: {why}" for path, why in self.skipped]
         lines += [f"  lost rows {a}..{b} of {path}" for path, a, b in self.lost_rows]
         if self.restored:
@@ -153,6 +162,24 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     target = str(target)
     tmp = target + ".partial"
     result = Recovery(source, target)
+    rolled = target + ".rolledback"
+    if pending(source):
+        # Read the file as of its last flush: roll back a copy, the original stays as it is.
+        shutil.copyfile(source, rolled)
+        shutil.copyfile(journal_path(source), journal_path(rolled))
+        rollback(rolled)
+        result.rolled_back = True
+        source = rolled
+    try:
+        _recover(source, target, tmp, result)
+    finally:
+        if result.rolled_back:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(rolled)
+    return result
+
+
+def _recover(source: str, target: str, tmp: str, result: Recovery) -> None:
     size = os.path.getsize(source)
     superblock = read_superblock(source, size)
     cut: _Cut | None = None
@@ -176,7 +203,6 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
             with contextlib.suppress(FileNotFoundError):  # the copy may have failed to start
                 os.remove(readable)
     os.replace(tmp, target)
-    return result
 
 
 def _check_padding(path: str, size: int, eof: int) -> None:

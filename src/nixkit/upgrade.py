@@ -53,6 +53,7 @@ from nixkit.storage.dataset import DatasetNode, bitfield_members
 from nixkit.storage.dtypes import STR_DTYPE
 from nixkit.storage.file_handle import FileHandle
 from nixkit.storage.group import GroupNode
+from nixkit.storage.journal import journal_path
 from nixkit.util.time import now_int, time_to_str
 
 __all__ = ["UpgradeReport", "file_upgrade", "needs_upgrade", "upgrade"]
@@ -198,8 +199,9 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)
         os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        for leftover in (tmp, journal_path(tmp)):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
         raise
     _sync_folder(folder)
     changes = [_CHANGE_TEXT[key].format(n=n) for key, n in counts.items() if n]
@@ -249,9 +251,11 @@ def _remove_stale(folder: str, base: str) -> None:
     except OSError:
         return
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(_SUFFIX)):
+        # The temporary file, or the undo journal its killed writer left beside it.
+        stem = name.removesuffix(journal_path(""))
+        if not (name.startswith(prefix) and stem.endswith(_SUFFIX)):
             continue
-        pid = name[len(prefix) : -len(_SUFFIX)].split(".", 1)[0]
+        pid = stem[len(prefix) : -len(_SUFFIX)].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, name))

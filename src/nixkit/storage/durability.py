@@ -2,7 +2,8 @@
 
 Changed HDF5 metadata is held in memory until a flush (bounded by :data:`HOLD_LIMIT_BYTES`),
 and objects whose last link nixkit removed are kept open, so their space is not reused,
-until the flush after which no structure on disk reaches them.
+until the flush after which no structure on disk reaches them. A flush itself is made
+all-or-nothing by the undo journal of :mod:`nixkit.storage.journal`, committed here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 
 import h5py
 from h5py import h5f, h5o
+
+from nixkit.storage.journal import commit as commit_journal
 
 # Changed metadata held in memory before a write starts with a checkpoint flush: bounds a
 # writer's memory: HDF5 needs about 8 bytes of RAM per cached byte, and without a bound
@@ -102,6 +105,7 @@ def settle(oid: Any) -> None:
     disk no longer reaches them, so HDF5 may reuse their space."""
     h5f.flush(oid)
     key = h5f.get_name(oid)
+    commit_journal(key)
     settle_soon.discard(key)
     for held in retired.pop(key, ()):
         if held.valid:

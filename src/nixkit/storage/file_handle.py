@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import h5py
-from h5py import h5f, h5p
+from h5py import h5f, h5fd, h5p
 
 from nixkit.exceptions.exceptions import FileInUse, ReadOnlyError
 from nixkit.storage.compact import compact_file
 from nixkit.storage.durability import hold_metadata, holds_too_much, needs_flush, retired, settle, trim_metadata
 from nixkit.storage.errors import open_error
 from nixkit.storage.group import GroupNode
+from nixkit.storage.journal import RolledBack, UndoJournal, exclusively, journals, pending, rollback, usable
 from nixkit.storage.superblock import claim_tail, restore_superblock
 from nixkit.storage.swmr import swmr_readers
 
 
-def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
+def open_file(path: str | Path, mode: str, swmr: bool = False, fileobj: Any = None) -> h5py.File:
     """Open an HDF5 file, mapping low-level failures to nixkit errors.
 
     Parameters
@@ -30,16 +32,19 @@ def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
         Single-writer/multiple-reader use: a reader (``"r"``) follows a file that a writer
         process is appending to; a writer (``"r+"``/``"w"``) uses the newest HDF5 file format,
         which SWMR writing needs (see :meth:`FileHandle.start_swmr`).
+    fileobj : UndoJournal or RolledBack, optional
+        The file object HDF5 reads and writes through (h5py's ``fileobj`` driver) instead
+        of the file at ``path`` (see :mod:`nixkit.storage.journal`).
 
     Returns
     -------
     h5py.File
         The open file.
     """
-    if mode == "w":
+    if mode == "w" and fileobj is None:
         _refuse_if_open(path)
     try:
-        return _open_h5(path, mode, swmr)
+        return _open_h5(path, mode, swmr, fileobj)
     except FileNotFoundError:
         raise
     except PermissionError as exc:
@@ -48,17 +53,22 @@ def open_file(path: str | Path, mode: str, swmr: bool = False) -> h5py.File:
         raise open_error(path, exc) from exc
 
 
-def _open_h5(path: str | Path, mode: str, swmr: bool) -> h5py.File:
+def _open_h5(path: str | Path, mode: str, swmr: bool, fileobj: Any) -> h5py.File:
+    fapl = h5p.create(h5p.FILE_ACCESS)
+    # HDF5 knows a file-object file by this name, unique while the object lives.
+    name = f"{path}#{id(fileobj)}".encode() if fileobj is not None else str(path).encode()
+    if fileobj is not None:
+        fapl.set_fileobj_driver(h5fd.fileobj_driver, fileobj)
     if mode == "w":
         # Like nixio: links in creation order (tracked and indexed), attributes not.
         fcpl = h5p.create(h5p.FILE_CREATE)
         fcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
         compact_file(fcpl)
-        fapl = h5p.create(h5p.FILE_ACCESS)
         if swmr:
             fapl.set_libver_bounds(h5f.LIBVER_LATEST, h5f.LIBVER_LATEST)
-        fid = h5f.create(str(path).encode(), h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl)
-        return h5py.File(fid)
+        return h5py.File(h5f.create(name, h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl))
+    if fileobj is not None:
+        return h5py.File(h5f.open(name, h5f.ACC_RDWR if mode == "r+" else h5f.ACC_RDONLY, fapl=fapl))
     if swmr:
         return h5py.File(path, mode, libver="latest", swmr=mode == "r")
     return h5py.File(path, mode)
@@ -86,6 +96,25 @@ def _claim_tail(path: str | Path) -> bytes | None:
         return claim_tail(str(path))
     finally:
         os.close(fd)  # also drops the lock, just before HDF5 takes its own
+
+
+def _file_object(path: str, mode: str, swmr: bool) -> UndoJournal | RolledBack | None:
+    """What HDF5 should read and write through instead of ``path`` itself, if anything.
+
+    Writers go through an undo journal, except in SWMR mode, which HDF5's file-object
+    driver does not support, and where no journal can be kept (see
+    :func:`~nixkit.storage.journal.usable`); they then have only what
+    :mod:`~nixkit.storage.durability` gives. A reader of a file with a journal sees it
+    rolled back.
+    """
+    if mode == "r":
+        return RolledBack(path) if not swmr and pending(path) else None
+    if swmr or not usable(path):
+        return None
+    try:
+        return UndoJournal(path, create=mode == "w")
+    except PermissionError as exc:
+        raise ReadOnlyError(f"cannot open {path!r} for writing: {exc}") from exc
 
 
 def _refuse_if_open(path: str | Path) -> None:
@@ -127,18 +156,30 @@ def _small_read_cache(f: h5py.File) -> None:
 class FileHandle:
     """An open HDF5 file seen as a root :class:`GroupNode`."""
 
-    __slots__ = ("_claimed", "_f", "_holding", "_key", "_writer", "root")
+    __slots__ = ("_claimed", "_f", "_fileobj", "_holding", "_key", "_path", "_writer", "root")
 
     def __init__(self, path: str | Path, mode: str, swmr: bool = False) -> None:
-        # A writer first claims any tail past the recorded end (see nixkit.storage.superblock).
-        self._claimed = _claim_tail(path) if mode == "r+" else None
+        self._path = str(path)
+        self._claimed: bytes | None = None
+        self._fileobj: UndoJournal | RolledBack | None = None
+        if mode == "r+":
+            # A flush a killed writer left unfinished is undone first (nixkit.storage.journal),
+            # then any tail past the recorded end is claimed (nixkit.storage.superblock).
+            if pending(self._path):
+                exclusively(self._path, rollback)
+            self._claimed = _claim_tail(path)
         try:
-            self._f = open_file(path, mode, swmr)
+            self._fileobj = _file_object(self._path, mode, swmr)
+            self._f = open_file(path, mode, swmr, self._fileobj)
         except BaseException:
+            if self._fileobj is not None:
+                self._fileobj.close()
             self._unclaim(path)
             raise
         # The key of this file's handles in durability.retired (a writer has its file to itself).
         self._key = h5f.get_name(self._f.id)
+        if isinstance(self._fileobj, UndoJournal):
+            journals[self._key] = self._fileobj
         self.root = GroupNode(self._f, mode == "r")
         self._holding = False
         self._writer = mode != "r"
@@ -181,7 +222,7 @@ class FileHandle:
     @property
     def filename(self) -> str:
         """Path of the file on disk."""
-        return str(self._f.filename)
+        return self._path
 
     @property
     def is_open(self) -> bool:
@@ -236,3 +277,6 @@ class FileHandle:
             if self._f.id.get_intent() & h5f.ACC_SWMR_READ:
                 swmr_readers[0] -= 1
             self._f.close()
+            journals.pop(self._key, None)
+            if self._fileobj is not None:
+                self._fileobj.close()
