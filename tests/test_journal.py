@@ -72,70 +72,84 @@ def test_a_clean_writer_leaves_no_journal(tmp_path: Path) -> None:
     assert not pending(str(path))  # closing is a flush too
 
 
-def test_a_flush_not_committed_rolls_back_to_the_bytes_of_the_last_one(tmp_path: Path) -> None:
+UNCOMMITTED = r"""
+import os, sys
+sys.path.insert(0, sys.argv[2])
+import h5py
+import nixkit as nix
+from test_journal import _change
+f = nix.File.open(sys.argv[1], nix.FileMode.ReadWrite)
+_change(f)
+h5py.h5f.flush(f._handle._f.id)  # HDF5 writes the whole flush ...
+os._exit(0)  # ... and the writer dies before it commits its journal
+"""
+
+
+def _uncommitted(path: Path) -> None:
+    """Leave ``path`` as a writer does that dies between HDF5's flush and the journal's commit."""
+    args = [sys.executable, "-c", UNCOMMITTED, str(path), str(Path(__file__).parent)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert pending(str(path))
+
+
+def _torn(tmp_path: Path) -> tuple[Path, bytes, dict[str, Any]]:
     path = tmp_path / "f.nix"
     _build(path)
     before = path.read_bytes()
-    with nix.File.open(str(path), nix.FileMode.ReadWrite) as f:
+    with nix.File.open(str(path), nix.FileMode.ReadOnly) as f:
         old = _state(f)
-        _change(f)
-        # HDF5 writes the whole flush; the kill comes before the journal is committed.
-        h5py.h5f.flush(f._handle._f.id)
-        torn = tmp_path / "torn.nix"
-        shutil.copyfile(path, torn)
-        shutil.copyfile(journal_path(str(path)), journal_path(str(torn)))
-        new = _state(f)
-    assert new != old
-    with nix.File.open(str(torn), nix.FileMode.ReadOnly) as f:  # a reader sees the last flush
+    _uncommitted(path)
+    return path, before, old
+
+
+def test_a_flush_not_committed_rolls_back_to_the_bytes_of_the_last_one(tmp_path: Path) -> None:
+    path, before, old = _torn(tmp_path)
+    torn = path.read_bytes()
+    assert torn != before
+    with nix.File.open(str(path), nix.FileMode.ReadOnly) as f:  # a reader sees the last flush
         assert _state(f) == old
-    assert pending(str(torn))  # and changes nothing
-    assert rollback(str(torn))
-    assert torn.read_bytes() == before
-    assert not pending(str(torn))
+    assert path.read_bytes() == torn and pending(str(path))  # and changes nothing
+    assert rollback(str(path))
+    assert path.read_bytes() == before
+    assert not pending(str(path))
 
 
 def test_a_writer_rolls_back_first_and_carries_on(tmp_path: Path) -> None:
-    path = tmp_path / "f.nix"
-    _build(path)
+    path, _, old = _torn(tmp_path)
     with nix.File.open(str(path), nix.FileMode.ReadWrite) as f:
-        old = _state(f)
-        _change(f)
-        h5py.h5f.flush(f._handle._f.id)
-        torn = tmp_path / "torn.nix"
-        shutil.copyfile(path, torn)
-        shutil.copyfile(journal_path(str(path)), journal_path(str(torn)))
-    with nix.File.open(str(torn), nix.FileMode.ReadWrite) as f:
-        assert not pending(str(torn))
+        assert not pending(str(path))
         assert _state(f) == old
         f.blocks["b"].data_arrays["a1"].append(np.zeros(5))
-    with nix.File.open(str(torn), nix.FileMode.ReadOnly) as f:
+    with nix.File.open(str(path), nix.FileMode.ReadOnly) as f:
         assert len(f.blocks["b"].data_arrays["a1"]) == 305
         assert f.validate().ok
 
 
 def test_recover_uses_the_journal_and_leaves_the_original(tmp_path: Path) -> None:
-    path = tmp_path / "f.nix"
-    _build(path)
-    with nix.File.open(str(path), nix.FileMode.ReadWrite) as f:
-        old = _state(f)
-        _change(f)
-        h5py.h5f.flush(f._handle._f.id)
-        torn = tmp_path / "torn.nix"
-        shutil.copyfile(path, torn)
-        shutil.copyfile(journal_path(str(path)), journal_path(str(torn)))
-    before = torn.read_bytes()
-    result = recover(torn, tmp_path / "out.nix")
+    path, _, old = _torn(tmp_path)
+    torn = path.read_bytes()
+    result = recover(path, tmp_path / "out.nix")
     assert result.rolled_back and result.complete, result.to_text()
     assert "undo journal" in result.to_text()
-    assert torn.read_bytes() == before and pending(str(torn))
+    assert path.read_bytes() == torn and pending(str(path))
     with nix.File.open(result.target, nix.FileMode.ReadOnly) as f:
         assert _state(f) == old
 
 
+def test_recover_into_a_file_with_a_journal_drops_that_journal(tmp_path: Path) -> None:
+    path, _, old = _torn(tmp_path)
+    other = tmp_path / "other.nix"
+    _build(other)
+    _uncommitted(other)
+    recover(path, other)
+    assert not pending(str(other))  # it belonged to the file recover replaced
+    with nix.File.open(str(other), nix.FileMode.ReadOnly) as f:
+        assert _state(f) == old
+
+
 def test_overwrite_drops_a_stale_journal(tmp_path: Path) -> None:
-    path = tmp_path / "f.nix"
-    _build(path)
-    Path(journal_path(str(path))).write_bytes(b"NIXKUNDO" + (10).to_bytes(8, "little"))
+    path, _, _ = _torn(tmp_path)
     with nix.File.open(str(path), nix.FileMode.Overwrite) as f:
         f.create_block("fresh", "t")
     assert not pending(str(path))
@@ -143,34 +157,78 @@ def test_overwrite_drops_a_stale_journal(tmp_path: Path) -> None:
         assert [b.name for b in f.blocks] == ["fresh"]
 
 
-def test_a_journal_cut_inside_a_record_ignores_that_record(tmp_path: Path) -> None:
+def test_a_journal_cut_inside_its_last_record_ignores_that_record(tmp_path: Path) -> None:
+    path, before, _ = _torn(tmp_path)
+    log = Path(journal_path(str(path)))
+    data = log.read_bytes()
+    records = []
+    at = 32  # magic, size, device, inode
+    while at < len(data):
+        old_length = int.from_bytes(data[at + 32 : at + 40], "little")
+        records.append((at, old_length))
+        at += 40 + old_length
+    last, old_length = records[-1]
+    assert len(records) > 2 and old_length > 1  # the superblock, first written in this flush
+    # Killed while journaling the last write, so that write never ran: its bytes are the old ones.
+    offset = int.from_bytes(data[last : last + 8], "little")
+    with open(path, "r+b") as fh:
+        fh.seek(offset)
+        fh.write(data[last + 40 : last + 40 + old_length])
+    log.write_bytes(data[: last + 40 + old_length // 2])
+    assert rollback(str(path))
+    assert path.read_bytes() == before
+
+
+def test_a_journal_of_another_file_is_refused(tmp_path: Path) -> None:
+    path, _, _ = _torn(tmp_path)
+    swapped = tmp_path / "swapped.nix"
+    shutil.copyfile(path, swapped)
+    os.replace(swapped, path)  # the same bytes, but another file
+    with pytest.raises(CorruptFile, match="another file than the one"):
+        nix.File.open(str(path), nix.FileMode.ReadOnly)
+    with pytest.raises(CorruptFile, match="another file than the one"):
+        nix.File.open(str(path), nix.FileMode.ReadWrite)
+    assert pending(str(path))
+
+
+def test_a_journal_is_refused_after_another_program_wrote_the_file(tmp_path: Path) -> None:
+    path, _, _ = _torn(tmp_path)
+    with h5py.File(path, "r+") as h:  # h5py knows nothing of the journal
+        h["data/b/data_arrays/a7"].attrs["note"] = "changed by h5py"
+        h.attrs["updated_at"] = "2026-11-25T00:00:00"
+    torn = path.read_bytes()
+    with pytest.raises(CorruptFile, match=r"changed after its writer stopped.*delete the journal"):
+        nix.File.open(str(path), nix.FileMode.ReadWrite)
+    assert path.read_bytes() == torn
+
+
+def test_the_journal_follows_the_file_through_links_and_folder_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "f.nix"
     _build(path)
-    before = path.read_bytes()
-    with nix.File.open(str(path), nix.FileMode.ReadWrite) as f:
+    os.symlink(path, tmp_path / "link.nix")
+    monkeypatch.chdir(tmp_path)
+    with nix.File.open("link.nix", nix.FileMode.ReadWrite) as f:
         _change(f)
-        h5py.h5f.flush(f._handle._f.id)
-        log = Path(journal_path(str(path))).read_bytes()
-        torn = tmp_path / "torn.nix"
-        shutil.copyfile(path, torn)
-    # Keep whole records only up to some point, then half of the next: as if killed while
-    # journaling that record (so its overwrite never started).
-    records = []
-    at = 16
-    while at < len(log):
-        length = int.from_bytes(log[at + 8 : at + 16], "little")
-        records.append((at, length))
-        at += 16 + length
-    assert len(records) > 2
-    keep, length = records[-1]
-    # For the test, the bytes the last record guards are put back by hand: its overwrite "never ran".
-    offset = int.from_bytes(log[keep : keep + 8], "little")
-    data = bytearray(torn.read_bytes())
-    data[offset : offset + length] = log[keep + 16 : keep + 16 + length]
-    torn.write_bytes(bytes(data))
-    Path(journal_path(str(torn))).write_bytes(log[: keep + 16 + length // 2])
-    assert rollback(str(torn))
-    assert torn.read_bytes() == before
+        assert os.path.exists(journal_path(str(path)))  # beside the file, not the link
+        monkeypatch.chdir(tmp_path.parent)
+        f.flush()  # commits the journal though the relative name now points elsewhere
+        assert not pending(str(path))
+
+
+def test_the_journal_is_as_private_as_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "f.nix"
+    _build(path)
+    path.chmod(0o600)
+    _uncommitted(path)
+    assert os.stat(journal_path(str(path))).st_mode & 0o777 == 0o600
+
+
+def test_a_swmr_reader_is_told_about_a_pending_journal(tmp_path: Path) -> None:
+    path, _, _ = _torn(tmp_path)
+    with pytest.raises(FileInUse, match="undo journal"):
+        nix.File.open(str(path), nix.FileMode.ReadOnly, swmr=True)
 
 
 def test_a_foreign_journal_is_refused(tmp_path: Path) -> None:
@@ -213,6 +271,8 @@ path, n, partial = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 shim = ctypes.CDLL(None)  # the preloaded shim
 f = nix.File.open(path, nix.FileMode.ReadWrite)
 _change(f)
+if len(sys.argv) > 5:
+    shim.torn_log(sys.argv[5].encode())  # index, offset and length of every write
 shim.torn_arm(n, partial)
 f.flush()
 print(shim.torn_count(), flush=True)
@@ -221,10 +281,10 @@ f.close()
 """
 
 
-def _run(shim: Path, path: Path, n: int, partial: int) -> subprocess.CompletedProcess[str]:
+def _run(shim: Path, path: Path, n: int, partial: int, log: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LD_PRELOAD": str(shim)}
     args = [sys.executable, "-c", WRITER, str(path), str(n), str(partial), str(Path(__file__).parent)]
-    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*args, *([str(log)] if log else [])], env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.skipif(sys.platform != "linux" or shutil.which("gcc") is None, reason="needs Linux and gcc")
@@ -237,14 +297,18 @@ def test_a_writer_killed_at_any_write_of_a_flush_loses_nothing_flushed(tmp_path:
         old = _state(f)
     dry = tmp_path / "dry.nix"
     shutil.copyfile(base, dry)
-    done = _run(shim, dry, 0, 0)
+    log = tmp_path / "writes.txt"
+    done = _run(shim, dry, 0, 0, log)
     assert done.returncode == 0, done.stderr
     writes = int(done.stdout.split()[0])
+    # A kill cuts a write only between pages of the page cache: those are the half writes.
+    spans = [tuple(int(v) for v in line.split()[:3]) for line in log.read_text().splitlines()]
+    cut = [n for n, offset, size in spans[:writes] if offset // 4096 != (offset + size - 1) // 4096]
     with nix.File.open(str(dry), nix.FileMode.ReadOnly) as f:
         new = _state(f)
     assert writes > 10 and new != old
     outcomes = {"killed": 0, "as of the last flush": 0}
-    points = [(n, 0) for n in range(1, writes + 1)] + [(n, 1) for n in range(1, writes + 1, 3)]
+    points = [(n, 0) for n in range(1, writes + 1)] + [(n, 1) for n in cut]
     for n, partial in points:
         path = tmp_path / "crash.nix"
         shutil.copyfile(base, path)
@@ -258,5 +322,5 @@ def test_a_writer_killed_at_any_write_of_a_flush_loses_nothing_flushed(tmp_path:
             f.blocks["b"].data_arrays["a0"].append(np.zeros(3))
         assert not pending(str(path))
         outcomes["as of the last flush"] += 1
-    print(f"\n{writes} writes in the flush; {outcomes}")
+    print(f"\n{writes} writes in the flush, {len(cut)} across pages; {outcomes}")
     assert outcomes["killed"] == len(points) == outcomes["as of the last flush"]

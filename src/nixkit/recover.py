@@ -163,19 +163,17 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     tmp = target + ".partial"
     result = Recovery(source, target)
     rolled = target + ".rolledback"
-    if pending(source):
-        # Read the file as of its last flush: roll back a copy, the original stays as it is.
-        shutil.copyfile(source, rolled)
-        shutil.copyfile(journal_path(source), journal_path(rolled))
-        rollback(rolled)
-        result.rolled_back = True
-        source = rolled
     try:
+        if pending(source):
+            # Read the file as of its last flush: roll back a copy, the original stays as it is.
+            shutil.copyfile(source, rolled)
+            rollback(rolled, original=source)
+            result.rolled_back = True
+            source = rolled
         _recover(source, target, tmp, result)
     finally:
-        if result.rolled_back:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(rolled)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(rolled)
     return result
 
 
@@ -202,6 +200,8 @@ def _recover(source: str, target: str, tmp: str, result: Recovery) -> None:
         if readable != source:
             with contextlib.suppress(FileNotFoundError):  # the copy may have failed to start
                 os.remove(readable)
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(journal_path(target))  # a journal of the file replaced here must not touch the new one
     os.replace(tmp, target)
 
 

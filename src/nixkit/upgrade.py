@@ -197,6 +197,8 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
         _sync(tmp)
         with contextlib.suppress(OSError):
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(journal_path(target))  # it belongs to the file replaced here
         os.replace(tmp, target)
     except BaseException:
         for leftover in (tmp, journal_path(tmp)):

@@ -9,7 +9,7 @@ from typing import Any
 import h5py
 from h5py import h5f, h5fd, h5p
 
-from nixkit.exceptions.exceptions import FileInUse, ReadOnlyError
+from nixkit.exceptions.exceptions import FileInUse, ReadOnlyError, WriteFailed
 from nixkit.storage.compact import compact_file
 from nixkit.storage.durability import hold_metadata, holds_too_much, needs_flush, retired, settle, trim_metadata
 from nixkit.storage.errors import open_error
@@ -108,7 +108,14 @@ def _file_object(path: str, mode: str, swmr: bool) -> UndoJournal | RolledBack |
     rolled back.
     """
     if mode == "r":
-        return RolledBack(path) if not swmr and pending(path) else None
+        if not pending(path):
+            return None
+        if swmr:
+            raise FileInUse(
+                f"cannot follow {path!r} with swmr=True: its writer was killed after its last flush "
+                "(it left an undo journal); open it without swmr to read it as of that flush"
+            )
+        return RolledBack(path)
     if swmr or not usable(path):
         return None
     try:
@@ -237,8 +244,14 @@ class FileHandle:
     def flush(self) -> None:
         """Push HDF5's buffers to the operating system, then free the objects unlinked
         before (see :func:`durability.settle`) and stop holding changed metadata until the
-        next write's checkpoint."""
-        settle(self._f.id)
+        next write's checkpoint.
+
+        Raises
+        ------
+        nixkit.exceptions.WriteFailed
+            When HDF5 cannot write (a full disk); the journal keeps the last flush.
+        """
+        self._settle()
         if self._holding:
             if holds_too_much(self._f):
                 trim_metadata(self._f)
@@ -262,21 +275,42 @@ class FileHandle:
         self.close()
         self._unclaim(path)
 
+    def _settle(self) -> None:
+        try:
+            settle(self._f.id)
+        except (OSError, RuntimeError, SystemError) as exc:
+            # h5py's file-object driver reports a failed write as a SystemError.
+            cause = exc.__cause__ or exc.__context__ or exc
+            raise WriteFailed(f"cannot flush {self._path!r}: {cause}") from exc
+
     def close(self) -> None:
-        """Close the file (idempotent)."""
+        """Close the file (idempotent).
+
+        Raises
+        ------
+        nixkit.exceptions.WriteFailed
+            When the last flush fails; the file is closed all the same, and its journal
+            (if any) keeps it as of the flush before.
+        """
         if not self._f.id.valid:
             return
+        closed = False
         try:
             if self.writable:
-                settle(self._f.id)
+                self._settle()
         finally:
             # Even when the last flush fails, the file is closed and its held handles go.
-            for held in retired.pop(self._key, ()):
-                if held.valid:
-                    held.close()
-            if self._f.id.get_intent() & h5f.ACC_SWMR_READ:
-                swmr_readers[0] -= 1
-            self._f.close()
-            journals.pop(self._key, None)
-            if self._fileobj is not None:
-                self._fileobj.close()
+            try:
+                for held in retired.pop(self._key, ()):
+                    if held.valid:
+                        held.close()
+                if self._f.id.get_intent() & h5f.ACC_SWMR_READ:
+                    swmr_readers[0] -= 1
+                self._f.close()
+                closed = True
+            finally:
+                journals.pop(self._key, None)
+                if isinstance(self._fileobj, UndoJournal) and not closed:
+                    self._fileobj.release()  # the journal stays: the next writer rolls back
+                elif self._fileobj is not None:
+                    self._fileobj.close()

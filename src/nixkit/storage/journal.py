@@ -18,8 +18,12 @@ and the file would have to be synced to disk at every flush.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import os
+import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nixkit.exceptions import CorruptFile, FileInUse
@@ -36,19 +40,30 @@ __all__ = [
     "usable",
 ]
 
-_MAGIC = b"NIXKUNDO"
-_HEAD = len(_MAGIC) + 8  # magic, then the file's size at the last flush
-_RECORD = 16  # offset and length of the old bytes that follow
+_MAGIC = b"NIXKUND2"
+_HEAD = len(_MAGIC) + 24  # magic, the file's size at the last flush, its device and inode
+_RECORD = 40  # offset, length, digest of the bytes written, length of the old bytes that follow
+_DIGEST = 16
+# A write within one page of the page cache is all done or not started when a process is
+# killed; a longer one can be cut between pages.
+_PAGE = 4096
+
+
+def _digest(data: Any) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
 
 
 def journal_path(path: str) -> str:
-    """Where the undo journal of the file ``path`` lives."""
-    return path + ".undo"
+    """Where the undo journal of the file ``path`` lives: beside the file itself.
+
+    Symbolic links are resolved, so every name of a file leads to the same journal.
+    """
+    return os.path.realpath(path) + ".undo"
 
 
 def pending(path: str) -> bool:
     """Whether ``path`` has a journal left by a writer that did not finish a flush or close."""
-    return os.path.exists(journal_path(path))
+    return os.name == "posix" and os.path.exists(journal_path(path))
 
 
 def exclusively(path: str, action: Callable[[str], Any]) -> bool:
@@ -89,60 +104,192 @@ def _lock(fd: int, shared: bool = False) -> bool:
 
 
 def _read_at(fd: int, view: memoryview, offset: int) -> int:
-    """Read into ``view`` from ``offset`` of ``fd``; the number of bytes read."""
-    if hasattr(os, "preadv"):  # straight into the buffer
-        return os.preadv(fd, [view], offset)
-    data = os.pread(fd, len(view), offset)  # macOS before 11
-    view[: len(data)] = data
-    return len(data)
+    """Read into ``view`` from ``offset`` of ``fd`` until it is full or the file ends."""
+    done = 0
+    while done < len(view):
+        if hasattr(os, "preadv"):  # straight into the buffer
+            n = os.preadv(fd, [view[done:]], offset + done)
+        else:  # macOS before 11
+            data = os.pread(fd, len(view) - done, offset + done)
+            n = len(data)
+            view[done : done + n] = data
+        if n == 0:
+            break
+        done += n
+    return done
+
+
+def _write_at(fd: int, data: Any, offset: int) -> None:
+    """Write all of ``data`` at ``offset`` of ``fd`` (a single pwrite may write less)."""
+    view = memoryview(data).cast("B")
+    while len(view):
+        n = os.pwrite(fd, view, offset)
+        if n <= 0:
+            raise OSError(f"could not write at offset {offset}")
+        view = view[n:]
+        offset += n
 
 
 def usable(path: str) -> bool:
     """Whether a writer of ``path`` can keep a journal: POSIX file calls, and a writable folder."""
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(os.path.realpath(path))
     return os.name == "posix" and os.access(folder, os.W_OK)
 
 
-def _records(path: str) -> tuple[int, list[tuple[int, bytes]]]:
-    """The size at the last flush and the complete records of the journal of ``path``."""
-    with open(journal_path(path), "rb") as fh:
-        data = fh.read()
+@dataclass(frozen=True)
+class _Record:
+    offset: int
+    length: int
+    digest: bytes  # of the bytes the write put there
+    old: bytes  # the bytes before, if this write was the first to that range since the flush
+
+
+def _records(path: str, original: str | None = None) -> tuple[int, list[_Record]] | None:
+    """The size at the last flush and the complete records of the journal of ``path``
+    (or of ``original``, of which ``path`` is a byte-for-byte copy).
+
+    None when there is no journal to apply. Raises :class:`CorruptFile` when the journal
+    does not belong to the file as it is now (see :func:`_check`).
+    """
+    log = journal_path(original or path)
+    try:
+        with open(log, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:  # committed by its writer meanwhile
+        return None
+    if not _MAGIC.startswith(data[: len(_MAGIC)]) or (len(data) >= _HEAD and data[: len(_MAGIC)] != _MAGIC):
+        raise CorruptFile(f"{log!r} is not a nixkit undo journal; move it away to open {path!r}")
     if len(data) < _HEAD:
         # Killed while writing the head: no overwrite had started, the file is as it was.
         return -1, []
-    if data[: len(_MAGIC)] != _MAGIC:
-        raise CorruptFile(f"{journal_path(path)!r} is not a nixkit undo journal; move it away to open {path!r}")
-    base = int.from_bytes(data[len(_MAGIC) : _HEAD], "little")
+    base, dev, ino = (int.from_bytes(data[i : i + 8], "little") for i in range(len(_MAGIC), _HEAD, 8))
     records = []
     at = _HEAD
     while at + _RECORD <= len(data):
-        offset = int.from_bytes(data[at : at + 8], "little")
-        length = int.from_bytes(data[at + 8 : at + 16], "little")
-        if at + _RECORD + length > len(data):
-            break  # cut by the kill: the overwrite it guards never started
-        records.append((offset, data[at + _RECORD : at + _RECORD + length]))
-        at += _RECORD + length
+        offset, length = (int.from_bytes(data[i : i + 8], "little") for i in (at, at + 8))
+        digest = data[at + 16 : at + 16 + _DIGEST]
+        old_length = int.from_bytes(data[at + 32 : at + 40], "little")
+        if at + _RECORD + old_length > len(data):
+            break  # cut by the kill: the write it guards never started
+        records.append(_Record(offset, length, digest, data[at + _RECORD : at + _RECORD + old_length]))
+        at += _RECORD + old_length
+    _check(path, original or path, log, (dev, ino), records)
     return base, records
 
 
-def rollback(path: str) -> bool:
+def _check(path: str, original: str, log: str, identity: tuple[int, int], records: list[_Record]) -> None:
+    """Refuse a journal that does not fit the file: another file now at ``original``, or the
+    same file changed by another program after its nixkit writer was killed.
+
+    Every write of the journal must have left its bytes in ``path``, unless a later write
+    covers them again. The last write may also not have started; a kill can cut it
+    part-way only if it spans pages, and then it is not checked.
+    """
+    info = os.stat(original)
+    why = "it is another file than the one the journal was written for"
+    fits = (info.st_dev, info.st_ino) == identity
+    if fits:
+        covered: list[tuple[int, int]] = []  # sorted, disjoint ranges written later
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            for index in range(len(records) - 1, -1, -1):
+                rec = records[index]
+                end = rec.offset + rec.length
+                later = bisect.bisect_left(covered, (rec.offset, -1))
+                overlapped = any(lo < end and rec.offset < hi for lo, hi in covered[max(later - 1, 0) : later + 1])
+                allowed = {rec.digest} if overlapped else _allowed(records, index)
+                if allowed:
+                    now = bytearray(rec.length)
+                    _read_at(fd, memoryview(now), rec.offset)
+                    if _digest(now) not in allowed:
+                        fits = False
+                        why = f"bytes {rec.offset}-{end} changed after its writer stopped"
+                        break
+                _cover(covered, rec.offset, end)
+        finally:
+            os.close(fd)
+    if not fits:
+        raise CorruptFile(
+            f"{log!r} does not fit {path!r} as it is now ({why}): another program wrote the file "
+            "after its nixkit writer was killed. The journal is not applied; if the file reads "
+            "correctly, delete the journal"
+        )
+
+
+def _allowed(records: list[_Record], index: int) -> set[bytes]:
+    """Digests the bytes of the not later overwritten write ``index`` may show (empty: any)."""
+    rec = records[index]
+    if index < len(records) - 1:
+        return {rec.digest}
+    if rec.offset // _PAGE != (rec.offset + rec.length - 1) // _PAGE:
+        return set()  # the kill may have cut it part-way
+    # Or it never started: the bytes are those before it.
+    if rec.old:
+        return {rec.digest, _digest(rec.old)}
+    for before in reversed(records[:index]):
+        if (before.offset, before.length) == (rec.offset, rec.length):
+            return {rec.digest, before.digest}
+    return set()
+
+
+def _cover(ranges: list[tuple[int, int]], lo: int, hi: int) -> None:
+    """Add ``[lo, hi)`` to the sorted, disjoint ``ranges``, merging what it touches."""
+    at = bisect.bisect_left(ranges, (lo, -1))
+    if at and ranges[at - 1][1] >= lo:
+        at -= 1
+    while at < len(ranges) and ranges[at][0] <= hi:
+        lo, hi = min(lo, ranges[at][0]), max(hi, ranges[at][1])
+        del ranges[at]
+    ranges.insert(at, (lo, hi))
+
+
+def _old_segments(records: list[_Record]) -> list[tuple[int, bytes]]:
+    """The bytes as of the last flush, as sorted disjoint pieces: the oldest image of a byte wins."""
+    covered: list[tuple[int, int]] = []
+    pieces: list[tuple[int, bytes]] = []
+    for rec in records:
+        if not rec.old:
+            continue
+        at, end = rec.offset, rec.offset + len(rec.old)
+        for lo, hi in covered:  # cut away what an older record already restores
+            if hi <= at or lo >= end:
+                continue
+            if lo > at:
+                pieces.append((at, rec.old[at - rec.offset : lo - rec.offset]))
+            at = max(at, hi)
+        if at < end:
+            pieces.append((at, rec.old[at - rec.offset :]))
+        _cover(covered, rec.offset, end)
+    return sorted(pieces, key=lambda piece: piece[0])
+
+
+def rollback(path: str, original: str | None = None) -> bool:
     """Put ``path`` back as of its last completed flush; True when there was a journal.
 
-    Records go back newest first, so where several cover the same bytes the oldest,
-    the bytes as of the flush, stays. Killed during a rollback, the next one redoes it.
+    Killed during a rollback, the next one redoes it: it writes the same bytes again.
+    With ``original``, ``path`` is a copy of it, rolled back with its journal, which stays.
+
+    Raises
+    ------
+    nixkit.exceptions.CorruptFile
+        When the journal does not fit the file (it is then left alone).
     """
-    if not pending(path):
+    if not pending(original or path):
         return False
-    base, records = _records(path)
+    found = _records(path, original)
+    if found is None:
+        return False
+    base, records = found
     if base >= 0:
         fd = os.open(path, os.O_RDWR)
         try:
-            for offset, old in reversed(records):
-                os.pwrite(fd, old, offset)
+            for offset, old in _old_segments(records):
+                _write_at(fd, old, offset)
             os.ftruncate(fd, base)
         finally:
             os.close(fd)
-    os.unlink(journal_path(path))
+    if original is None:
+        os.unlink(journal_path(path))
     return True
 
 
@@ -162,19 +309,20 @@ class UndoJournal:
     """
 
     def __init__(self, path: str, create: bool) -> None:
-        self.path = path
-        self.fd = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0), 0o644)
+        self.path = os.path.realpath(path)
+        self.log_path = journal_path(self.path)
+        self.fd = os.open(self.path, os.O_RDWR | (os.O_CREAT if create else 0), 0o666)
         if not _lock(self.fd):
             os.close(self.fd)
             raise FileInUse(f"cannot open {path!r} for writing: another process (or File object) has it open")
         if create:
             os.ftruncate(self.fd, 0)
-            if pending(path):
-                os.unlink(journal_path(path))  # the old file it guarded is gone
+            if os.path.exists(self.log_path):
+                os.unlink(self.log_path)  # the old file it guarded is gone
         self.pos = 0
         self.base = os.fstat(self.fd).st_size
         self.log = -1
-        self.saved: dict[int, int] = {}  # offset -> length journaled since the last flush
+        self.saved: dict[int, int] = {}  # offset -> length of old bytes journaled since the last flush
 
     # -- the file object h5py's fileobj driver calls ---------------------------------------
     def seek(self, pos: int, whence: int = os.SEEK_SET) -> int:
@@ -195,15 +343,15 @@ class UndoJournal:
     def write(self, buf: Any) -> int:
         """Write ``buf`` at the current position, journaling the old bytes first."""
         view = memoryview(buf).cast("B")
-        self._save(self.pos, len(view))
-        n = os.pwrite(self.fd, view, self.pos)
-        self.pos += n
-        return n
+        self._save(self.pos, view)
+        _write_at(self.fd, view, self.pos)
+        self.pos += len(view)
+        return len(view)
 
     def truncate(self, size: int) -> int:
         """Cut or extend the file to ``size`` bytes."""
         if size < self.base:
-            self._save(size, self.base - size)
+            self._save(size, None)
         os.ftruncate(self.fd, size)
         return size
 
@@ -211,30 +359,63 @@ class UndoJournal:
         """Nothing is buffered here: every write went to the operating system."""
 
     # -- the journal ----------------------------------------------------------------------
-    def _save(self, offset: int, length: int) -> None:
-        end = min(offset + length, self.base)
-        if offset >= end or self.saved.get(offset, -1) >= end - offset:
-            return  # new space, or bytes whose flushed state is journaled already
-        old = os.pread(self.fd, end - offset, offset)
+    def _save(self, offset: int, new: memoryview | None) -> None:
+        """Journal the bytes from ``offset`` that existed at the last flush and ``new`` replaces
+        (``None``: a cut, which removes everything from ``offset``)."""
+        end = self.base if new is None else min(offset + len(new), self.base)
+        if offset >= end:
+            return  # new space only
+        length = end - offset
+        old = b""
+        if self.saved.get(offset, -1) < length:
+            buf = bytearray(length)
+            _read_at(self.fd, memoryview(buf), offset)
+            old = bytes(buf)
+            self.saved[offset] = length
+        # What this write leaves (zeros past a cut count as bytes of the file no more).
+        digest = _digest(new[:length] if new is not None else bytes(length))
         if self.log < 0:
-            self.log = os.open(journal_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
-            os.write(self.log, _MAGIC + self.base.to_bytes(8, "little"))
-        os.write(self.log, offset.to_bytes(8, "little") + len(old).to_bytes(8, "little") + old)
-        self.saved[offset] = len(old)
+            self.log = os.open(
+                self.log_path,
+                os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
+                stat.S_IMODE(os.fstat(self.fd).st_mode),  # the old bytes are as private as the file
+            )
+            info = os.fstat(self.fd)
+            head = _MAGIC + b"".join(v.to_bytes(8, "little") for v in (self.base, info.st_dev, info.st_ino))
+            _write_all(self.log, head)
+        record = offset.to_bytes(8, "little") + length.to_bytes(8, "little") + digest + len(old).to_bytes(8, "little")
+        _write_all(self.log, record + old)
 
     def commit(self) -> None:
         """A flush completed: the file as it is now is the state to come back to."""
+        if self.log >= 0:
+            os.unlink(self.log_path)
+            os.close(self.log)
+            self.log = -1
         self.base = os.fstat(self.fd).st_size
         self.saved.clear()
+
+    def release(self) -> None:
+        """Let the file and its lock go, keeping any journal (the last flush failed)."""
         if self.log >= 0:
             os.close(self.log)
             self.log = -1
-            os.unlink(journal_path(self.path))
+        os.close(self.fd)
 
     def close(self) -> None:
         """The file was closed cleanly: commit, and let the lock go."""
         self.commit()
-        os.close(self.fd)
+        self.release()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Append all of ``data`` to the journal ``fd`` (opened with O_APPEND)."""
+    view = memoryview(data)
+    while len(view):
+        n = os.write(fd, view)
+        if n <= 0:
+            raise OSError("could not write the undo journal")
+        view = view[n:]
 
 
 class RolledBack:
@@ -242,6 +423,13 @@ class RolledBack:
 
     For reading a file whose writer was killed, without changing it (``nixkit recover``
     and read-only opens use it).
+
+    Raises
+    ------
+    nixkit.exceptions.FileInUse
+        When a writer holds the file.
+    nixkit.exceptions.CorruptFile
+        When the journal does not fit the file.
     """
 
     def __init__(self, path: str) -> None:
@@ -250,11 +438,14 @@ class RolledBack:
         try:
             if not _lock(self.fd, shared=True):
                 raise FileInUse(f"cannot open {path!r}: a writer has it open")
-            base, self.records = _records(path)
+            found = _records(path)
         except BaseException:
             os.close(self.fd)
             raise
+        base, records = found if found is not None else (-1, [])
         self.size = base if base >= 0 else os.fstat(self.fd).st_size
+        self.pieces = _old_segments(records)
+        self.starts = [offset for offset, _ in self.pieces]
         self.pos = 0
 
     def seek(self, pos: int, whence: int = os.SEEK_SET) -> int:
@@ -273,11 +464,13 @@ class RolledBack:
         n = max(0, min(len(view), self.size - start))
         got = _read_at(self.fd, view[:n], start) if n else 0
         view[got:n] = bytes(n - got)
-        # Oldest record last, so it wins where records overlap (see rollback).
-        for offset, old in reversed(self.records):
+        at = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        while at < len(self.pieces) and self.pieces[at][0] < start + n:
+            offset, old = self.pieces[at]
             lo, hi = max(start, offset), min(start + n, offset + len(old))
             if lo < hi:
                 view[lo - start : hi - start] = old[lo - offset : hi - offset]
+            at += 1
         self.pos += n
         return n
 
