@@ -7,8 +7,9 @@ Usage::
 HDF5 writes a flush as many ``pwrite`` calls (raw data chunks, then metadata cache entries
 in place, the superblock last), so a writer killed inside a flush can leave a torn file.
 This tool builds ``tools/torn_flush/shim.c`` (an ``LD_PRELOAD`` library that makes the
-n-th write to a ``.nix``/``.h5`` file call ``_exit(137)``, before writing or after half
-of it) and, for each scenario, runs one worker process under it. The worker builds a file
+n-th write to a ``.nix``/``.h5`` file call ``_exit(137)``, before writing or, for a write
+across a page boundary, after the part before it: all a kill can leave of a write) and,
+for each scenario, runs one worker process under it. The worker builds a file
 (blocks, sampled data arrays, tags referencing them, a metadata section with properties,
 several flushed rounds), then for n = 1, 2, ... forks a writer that reopens a copy of it,
 makes one flushed round, records every array's checksum, arms the shim and makes one more
@@ -265,13 +266,22 @@ def check_file(path: str, expected: dict[str, Any], changed: dict[str, list[str]
     return None, None
 
 
+def copy_state(path: str, copy: str) -> None:
+    """Copy ``path`` as the next writer would find it: with any undo journal a killed writer
+    left applied (a journal cannot follow a copy, which is another file)."""
+    from nixkit.storage.journal import rollback
+
+    shutil.copyfile(path, copy)
+    rollback(copy, original=path)
+
+
 def next_writer(path: str, expected: dict[str, Any], changed: dict[str, list[str]]) -> str | None:
     """Reopen a copy of ``path`` read-write, append to a flushed array and flush, as the next
     writer does; then check again. Returns an error text or None."""
     import nixkit as nix
 
     copy = path + ".next.nix"
-    shutil.copyfile(path, copy)
+    copy_state(path, copy)
     try:
         with nix.File.open(copy, nix.FileMode.ReadWrite) as f:
             key = next(k for k in expected["arrays"] if k not in changed["arrays"])
@@ -323,6 +333,10 @@ def classify(path: str, expected: dict[str, Any], changed: dict[str, list[str]])
 def run_writer(base: str, crash: str, shim: Any, scenario: str, seed: int, n: int, partial: bool, log: str) -> int:
     """Fork a writer that reopens a copy of ``base`` as ``crash`` and dies at write ``n``;
     the writer leaves its flushed state in ``crash + ".state.json"``. Returns its exit status."""
+    from nixkit.storage.journal import journal_path
+
+    if os.path.exists(journal_path(crash)):
+        os.unlink(journal_path(crash))  # the previous point's: it belongs to another file state
     shutil.copyfile(base, crash)
     pid = os.fork()
     if pid == 0:  # the writer
@@ -425,7 +439,7 @@ def worker(scenario: str, shim_path: str, seed: int, partial: bool, keep: str | 
                     if cls != "intact" and keep:
                         name = f"{scenario}-{n}{'-half' if torn else ''}.nix"
                         Path(keep).mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(crash, Path(keep) / name)
+                        copy_state(crash, str(Path(keep) / name))
                 point["seconds"] = round(time.perf_counter() - start, 3)
                 print(json.dumps(point), flush=True)
     finally:
@@ -489,7 +503,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, of " + ", ".join(SCENARIOS))
     parser.add_argument("--seed", type=int, default=1, help="seed of the workload")
-    parser.add_argument("--no-partial", action="store_true", help="only kill before a write, never after half of it")
+    parser.add_argument("--no-partial", action="store_true", help="only kill before a write, never inside one")
     parser.add_argument("--limit", type=int, default=0, help="enumerate at most this many writes per scenario")
     parser.add_argument("--keep", default=None, help="folder for copies of the damaged files")
     parser.add_argument("--json", default=None, help="also write every crash point to this JSON file")

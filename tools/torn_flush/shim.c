@@ -8,8 +8,9 @@
  *
  * Exported, for ctypes:
  *   torn_arm(n, partial)  count target writes from now on; at the n-th one (1-based) call
- *                         _exit(137) before writing (partial=0) or after writing the first
- *                         half of the buffer (partial=1); n <= 0 only counts.
+ *                         _exit(137) before writing (partial=0) or, for a write across a
+ *                         page boundary, after writing up to the first boundary
+ *                         (partial=1: all a kill can leave of it); n <= 0 only counts.
  *   torn_count()          target writes since the last torn_arm.
  *   torn_log(path)        append "index offset length signature" for every counted write
  *                         to path (NULL or "" stops logging).
@@ -68,8 +69,12 @@ static long long before_write(long long offset, const void *buf, size_t size)
 {
     count++;
     log_write(count, offset, buf, size);
-    if (target > 0 && count == target)
-        return torn_partial ? (long long)(size / 2) : 0;
+    if (target > 0 && count == target) {
+        /* A killed process cuts a write only between pages of the page cache: the part up
+           to the first page boundary inside the write is written, or nothing if none is. */
+        long long first = 4096 - offset % 4096;
+        return (torn_partial && (size_t)first < size) ? first : 0;
+    }
     return -1;
 }
 
