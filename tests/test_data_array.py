@@ -335,15 +335,19 @@ def test_dimension_link_index_is_checked_like_a_new_link(block: nix.Block) -> No
     assert dim.ticks == (1.0, 3.0, 5.0)
 
 
-def test_rechunking_frees_the_old_copy_at_the_next_checkpoint(tmp_path: Path) -> None:
-    """The replaced dataset is unlinked and held; the next write starts with a flush and
-    only then frees it, so later appends reuse its space and the structure on disk never
-    lists freed space."""
+@pytest.mark.parametrize("journaled", [True, False])
+def test_rechunking_frees_the_old_copy(tmp_path: Path, journaled: bool) -> None:
+    """With an undo journal the replaced dataset goes at once and its space is reused
+    right away. Without one (a file opened for SWMR, before SWMR starts) it is unlinked
+    and held: the next write starts with a flush and only then frees it, so the structure
+    on disk never lists freed space."""
     from nixkit.storage.durability import retired, settle_soon
+    from nixkit.storage.journal import journals
 
     path = tmp_path / "grow.nix"
-    with nix.File.open(path, nix.FileMode.Overwrite) as f:
+    with nix.File.open(path, nix.FileMode.Overwrite, swmr=not journaled) as f:
         key = f._handle._key
+        assert (key in journals) == journaled
         da = f.create_block("b", "t").create_data_array("x", "t", data=np.zeros(10))
         rechunks = 0
         for _ in range(50):
@@ -351,7 +355,10 @@ def test_rechunking_frees_the_old_copy_at_the_next_checkpoint(tmp_path: Path) ->
             da.append(np.ones(1000))
             if da._data.chunks != chunks:
                 rechunks += 1
-                assert key in settle_soon and len(retired[key]) == 1  # held, not yet freed
+                if journaled:
+                    assert key not in settle_soon and not retired.get(key)  # freed at once
+                else:
+                    assert key in settle_soon and len(retired[key]) == 1  # held, not yet freed
             else:
                 assert key not in settle_soon and not retired.get(key)  # flushed, then freed
         assert rechunks >= 2

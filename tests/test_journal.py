@@ -1,9 +1,10 @@
 """The undo journal: a writer killed anywhere, even inside a flush, leaves the file as of its last flush.
 
-The first tests drive the journal by hand: a flush completed by HDF5 but not yet
-committed is exactly the state a kill between those two steps leaves. The last test
-kills a real writer at every write of a flush, through the LD_PRELOAD shim of
-``tools/torn_flush`` (built with gcc), and checks the file after each kill.
+Most tests leave the state of a writer that died after HDF5 wrote a whole flush but
+before the journal was committed (a subprocess that exits there). The last test kills a
+real writer at every write of a round of changes and its flush (and inside every write
+that crosses a page), through the LD_PRELOAD shim of ``tools/torn_flush`` (built with
+gcc), and checks the file after each kill.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def _change(f: nix.File) -> None:
         b.create_data_array(f"a{i}", "signal", data=np.full(50, float(i)))
     for i in range(3):
         b.data_arrays[f"a{i}"].append(np.ones(700))
+    stream = b.data_arrays["a3"]
+    for _ in range(8):  # re-chunks: the old copy is freed at once and its space reused
+        stream.append(np.arange(5000.0))
     del b.data_arrays["a5"]
     b.create_tag("t", "event", [1.0]).references.append(b.data_arrays["a6"])
     f.sections["setup"]["gain"] = [3.0, 4.0, 5.0]
@@ -270,10 +274,10 @@ from test_journal import _change
 path, n, partial = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 shim = ctypes.CDLL(None)  # the preloaded shim
 f = nix.File.open(path, nix.FileMode.ReadWrite)
-_change(f)
 if len(sys.argv) > 5:
     shim.torn_log(sys.argv[5].encode())  # index, offset and length of every write
 shim.torn_arm(n, partial)
+_change(f)
 f.flush()
 print(shim.torn_count(), flush=True)
 shim.torn_arm(0, 0)
@@ -288,7 +292,7 @@ def _run(shim: Path, path: Path, n: int, partial: int, log: Path | None = None) 
 
 
 @pytest.mark.skipif(sys.platform != "linux" or shutil.which("gcc") is None, reason="needs Linux and gcc")
-def test_a_writer_killed_at_any_write_of_a_flush_loses_nothing_flushed(tmp_path: Path) -> None:
+def test_a_writer_killed_at_any_write_of_a_round_and_its_flush_loses_nothing_flushed(tmp_path: Path) -> None:
     shim = tmp_path / "shim.so"
     subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", str(shim), str(SHIM), "-ldl"], check=True)
     base = tmp_path / "base.nix"
@@ -322,5 +326,5 @@ def test_a_writer_killed_at_any_write_of_a_flush_loses_nothing_flushed(tmp_path:
             f.blocks["b"].data_arrays["a0"].append(np.zeros(3))
         assert not pending(str(path))
         outcomes["as of the last flush"] += 1
-    print(f"\n{writes} writes in the flush, {len(cut)} across pages; {outcomes}")
+    print(f"\n{writes} writes in the round and its flush, {len(cut)} across pages; {outcomes}")
     assert outcomes["killed"] == len(points) == outcomes["as of the last flush"]

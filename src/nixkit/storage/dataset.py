@@ -14,6 +14,7 @@ from nixkit.storage.attrs import AttrMixin, copy_attrs, wrong_kind
 from nixkit.storage.dtypes import is_string_dtype, memory_type
 from nixkit.storage.durability import remove_link, settle, settle_soon
 from nixkit.storage.errors import guarded, path_of, storable
+from nixkit.storage.journal import journals
 from nixkit.storage.swmr import fresh
 
 # Appends re-create a dataset whose chunks are small for streaming with chunks that grow
@@ -219,24 +220,34 @@ class DatasetNode(AttrMixin):
         temp = f"{name}.rechunking"
         if temp in parent:
             remove_link(parent, temp)  # left by a failed re-chunk of an older nixkit
+        # HDF5 allocates chunks when they are written: written after the old copy is gone,
+        # they can take its space.
         new = h5py.Dataset(h5d.create(parent.id, temp.encode(), h.id.get_type(), h.id.get_space(), dcpl=dcpl))
         try:
+            data = None
             if h.size:
                 data = np.empty(h.shape, dtype=h.dtype)
                 h.read_direct(data)
-                new.write_direct(data)
             copy_attrs(self, DatasetNode(new))
         except BaseException:
             remove_link(parent, temp)  # the old dataset is untouched and stays in use
             raise
-        remove_link(parent, name)
+        key = h5f.get_name(new.id)
+        if key in journals:
+            # The undo journal restores whatever the new chunks overwrite, should the writer
+            # die before the next flush: the old copy may go at once.
+            del parent[name]
+            h.id.close()
+        else:
+            # Without a journal the structure on disk must keep finding the old copy until
+            # the next flush: the next checkpoint flushes and frees it (see
+            # durability.retire) while the stream is young, so the appends that follow
+            # reuse its space. A flush inside this append let killed writers lose flushed data.
+            remove_link(parent, name)
+            settle_soon.add(key)
         parent.move(temp, name)
-        # The next checkpoint flushes and frees the old copy (see durability.retire) while
-        # the stream is young, so the appends that follow reuse its space: waiting for the
-        # next flush, often at close, left appended files ~10% bigger than nixio's.
-        # Re-chunking happens a few times per stream at most, so the flushes are few; a
-        # flush inside this append instead let killed writers lose flushed data.
-        settle_soon.add(h5f.get_name(new.id))
+        if data is not None:
+            new.write_direct(data)
         return DatasetNode(new)
 
     def resize(self, shape: tuple[int, ...]) -> None:
