@@ -316,7 +316,9 @@ def test_stale_temporary_files_of_live_or_foreign_writers_are_kept(tmp_path: Pat
     dead = int(finished.stdout)
     names = {
         "dead": f".{path.name}.{host}.{dead}.abc123.upgrading",
+        "dead writer's undo journal": f".{path.name}.{host}.{dead}.abc123.upgrading.undo",
         "alive": f".{path.name}.{host}.{os.getppid()}.abc123.upgrading",
+        "live writer's undo journal": f".{path.name}.{host}.{os.getppid()}.abc123.upgrading.undo",
         "other host": f".{path.name}.elsewhere.{dead}.abc123.upgrading",
         "other file": f".other.nix.{host}.{dead}.abc123.upgrading",
         "old naming": f".{path.name}.k3j4h5.upgrading",
@@ -325,7 +327,7 @@ def test_stale_temporary_files_of_live_or_foreign_writers_are_kept(tmp_path: Pat
         (tmp_path / name).write_bytes(b"partial")
     assert upgrade(path).upgraded
     left = {p.name for p in _leftovers(tmp_path, path)}
-    assert left == set(names.values()) - {names["dead"]}
+    assert left == set(names.values()) - {names["dead"], names["dead writer's undo journal"]}
 
 
 def test_no_process_probing_on_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

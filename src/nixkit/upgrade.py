@@ -53,7 +53,7 @@ from nixkit.storage.dataset import DatasetNode, bitfield_members
 from nixkit.storage.dtypes import STR_DTYPE
 from nixkit.storage.file_handle import FileHandle
 from nixkit.storage.group import GroupNode
-from nixkit.storage.journal import journal_path
+from nixkit.storage.journal import SUFFIX, journal_path
 from nixkit.util.time import now_int, time_to_str
 
 __all__ = ["UpgradeReport", "file_upgrade", "needs_upgrade", "upgrade"]
@@ -254,7 +254,7 @@ def _remove_stale(folder: str, base: str) -> None:
         return
     for name in names:
         # The temporary file, or the undo journal its killed writer left beside it.
-        stem = name.removesuffix(journal_path(""))
+        stem = name.removesuffix(SUFFIX)
         if not (name.startswith(prefix) and stem.endswith(_SUFFIX)):
             continue
         pid = stem[len(prefix) : -len(_SUFFIX)].split(".", 1)[0]

@@ -38,8 +38,10 @@ __all__ = [
     "pending",
     "rollback",
     "usable",
+    "SUFFIX",
 ]
 
+SUFFIX = ".undo"  # a journal's name is its file's name with this added
 _MAGIC = b"NIXKUND2"
 _HEAD = len(_MAGIC) + 24  # magic, the file's size at the last flush, its device and inode
 _RECORD = 40  # offset, length, digest of the bytes written, length of the old bytes that follow
@@ -58,7 +60,7 @@ def journal_path(path: str) -> str:
 
     Symbolic links are resolved, so every name of a file leads to the same journal.
     """
-    return os.path.realpath(path) + ".undo"
+    return os.path.realpath(path) + SUFFIX
 
 
 def pending(path: str) -> bool:
