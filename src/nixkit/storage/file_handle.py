@@ -179,7 +179,9 @@ class FileHandle:
             self._fileobj = _file_object(self._path, mode, swmr)
             self._f = open_file(path, mode, swmr, self._fileobj)
         except BaseException:
-            if self._fileobj is not None:
+            if isinstance(self._fileobj, UndoJournal):
+                self._fileobj.release()  # a journal, if HDF5 wrote any, must stay
+            elif self._fileobj is not None:
                 self._fileobj.close()
             self._unclaim(path)
             raise
