@@ -24,7 +24,7 @@ import pytest
 import nixkit as nix
 from nixkit.exceptions import CorruptFile, FileInUse
 from nixkit.recover import recover
-from nixkit.storage.journal import journal_path, pending, rollback
+from nixkit.storage.journal import RolledBack, UndoJournal, journal_path, pending, rollback
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIM = ROOT / "tools/torn_flush/shim.c"
@@ -328,3 +328,50 @@ def test_a_writer_killed_at_any_write_of_a_round_and_its_flush_loses_nothing_flu
         outcomes["as of the last flush"] += 1
     print(f"\n{writes} writes in the round and its flush, {len(cut)} across pages; {outcomes}")
     assert outcomes["killed"] == len(points) == outcomes["as of the last flush"]
+
+
+# -- the journal on its own: write sequences HDF5 may make between two flushes ----------------
+
+
+def _died_after(tmp_path: Path, writes: list[tuple[str, int, bytes | int]]) -> tuple[Path, bytes]:
+    """A file of 3 pages, then ``writes`` through a journal whose writer dies before committing."""
+    path = tmp_path / "raw.nix"
+    original = bytes(range(256)) * 48
+    path.write_bytes(original)
+    journal = UndoJournal(str(path), create=False)
+    for kind, offset, what in writes:
+        journal.seek(offset)
+        if kind == "write":
+            assert isinstance(what, bytes)
+            journal.write(what)
+        else:
+            journal.truncate(offset)
+    journal.release()  # killed: the journal stays
+    return path, original
+
+
+@pytest.mark.parametrize(
+    "writes",
+    [
+        [("write", 0, b"A" * 100), ("write", 0, b"B" * 100), ("write", 5000, b"C" * 10)],
+        [("write", 100, b"A" * 300), ("write", 200, b"B" * 300), ("write", 50, b"C" * 100), ("write", 9, b"x")],
+        [("write", 12000, b"D" * 2000), ("write", 4000, b"E" * 8)],  # past the end of the flushed file
+        [("truncate", 6000, 0), ("write", 5990, b"F" * 4000), ("write", 0, b"G" * 8)],
+    ],
+    ids=["same range twice", "overlapping ranges", "growing", "cut then written again"],
+)
+def test_any_write_sequence_rolls_back_to_the_flushed_bytes(
+    tmp_path: Path, writes: list[tuple[str, int, bytes | int]]
+) -> None:
+    path, original = _died_after(tmp_path, writes)
+    assert path.read_bytes() != original
+    view = RolledBack(str(path))
+    try:
+        seen = bytearray(len(original) + 100)
+        view.seek(0)
+        assert view.readinto(seen) == len(original)
+        assert bytes(seen[: len(original)]) == original
+    finally:
+        view.close()
+    assert rollback(str(path))
+    assert path.read_bytes() == original
