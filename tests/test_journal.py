@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import nixkit as nix
-from nixkit.exceptions import CorruptFile, FileInUse
+from nixkit.exceptions import CorruptFile, FileInUse, WriteFailed
 from nixkit.recover import recover
 from nixkit.storage.journal import RolledBack, UndoJournal, journal_path, pending, rollback
 
@@ -375,3 +375,114 @@ def test_any_write_sequence_rolls_back_to_the_flushed_bytes(
         view.close()
     assert rollback(str(path))
     assert path.read_bytes() == original
+
+
+def test_a_rollback_cut_short_is_redone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, original = _died_after(tmp_path, [("write", 0, b"A" * 100), ("write", 5000, b"B" * 100)])
+    from nixkit.storage import journal as journal_module
+
+    real = journal_module._write_at
+    calls = []
+
+    def first_only(fd: int, data: Any, offset: int) -> None:
+        if calls:
+            raise KeyboardInterrupt  # stopped after the first piece went back
+        calls.append(offset)
+        real(fd, data, offset)
+
+    monkeypatch.setattr(journal_module, "_write_at", first_only)
+    with pytest.raises(KeyboardInterrupt):
+        rollback(str(path))
+    monkeypatch.undo()
+    assert pending(str(path))
+    assert rollback(str(path))  # the half-restored file is accepted: the journal was checked
+    assert path.read_bytes() == original
+
+
+def test_the_last_write_may_not_have_started_after_an_overlapping_one(tmp_path: Path) -> None:
+    path = tmp_path / "raw.nix"
+    original = bytes(range(256)) * 48
+    path.write_bytes(original)
+    journal = UndoJournal(str(path), create=False)
+    for offset, data in ((100, b"A" * 200), (150, b"B" * 10)):
+        journal.seek(offset)
+        journal.write(data)
+    journal._save(100, memoryview(b"C" * 200))  # journaled, then killed before writing
+    journal.release()
+    assert rollback(str(path))
+    assert path.read_bytes() == original
+
+
+def test_a_failed_write_keeps_the_journal_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "raw.nix"
+    original = bytes(range(256)) * 48
+    path.write_bytes(original)
+    journal = UndoJournal(str(path), create=False)
+    from nixkit.storage import journal as journal_module
+
+    real = journal_module._write_at
+
+    def half_then_full_disk(fd: int, data: Any, offset: int) -> None:
+        real(fd, memoryview(data)[: len(data) // 2], offset)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_module, "_write_at", half_then_full_disk)
+    journal.seek(300)
+    with pytest.raises(OSError, match="No space"):
+        journal.write(b"X" * 400)
+    monkeypatch.undo()
+    journal.seek(7000)
+    journal.write(b"Y" * 50)  # HDF5 goes on writing after a failed write
+    journal.release()
+    assert rollback(str(path))
+    assert path.read_bytes() == original
+
+
+def test_a_failed_journal_append_leaves_no_half_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "raw.nix"
+    original = bytes(range(256)) * 48
+    path.write_bytes(original)
+    journal = UndoJournal(str(path), create=False)
+    journal.seek(0)
+    journal.write(b"A" * 10)
+    from nixkit.storage import journal as journal_module
+
+    real = journal_module._write_all
+
+    def half(fd: int, data: bytes) -> None:
+        real(fd, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_module, "_write_all", half)
+    journal.seek(2000)
+    with pytest.raises(OSError, match="No space"):
+        journal.write(b"B" * 100)  # not journaled, so not written either
+    monkeypatch.undo()
+    journal.seek(9000)
+    journal.write(b"C" * 100)  # journaled after the failed append: must not be hidden by it
+    journal.release()
+    assert rollback(str(path))
+    assert path.read_bytes() == original
+
+
+def test_a_rechunk_that_fails_half_way_leaves_the_last_flush(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "f.nix"
+    _build(path)
+    with nix.File.open(str(path), nix.FileMode.ReadOnly) as f:
+        old = _state(f)
+    f = nix.File.open(str(path), nix.FileMode.ReadWrite)
+    stream = f.blocks["b"].data_arrays["a3"]
+
+    def full_disk(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(h5py.Dataset, "write_direct", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        for _ in range(8):  # until an append re-chunks
+            stream.append(np.arange(5000.0))
+    monkeypatch.undo()
+    with pytest.raises(WriteFailed, match="failed half-way"):
+        f.close()
+    assert pending(str(path))
+    with nix.File.open(str(path), nix.FileMode.ReadWrite) as f:
+        assert _state(f) == old

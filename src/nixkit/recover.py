@@ -166,9 +166,8 @@ def recover(path: str | os.PathLike[str], target: str | os.PathLike[str] | None 
     try:
         if pending(source):
             # Read the file as of its last flush: roll back a copy, the original stays as it is.
-            shutil.copyfile(source, rolled)
-            rollback(rolled, original=source)
-            result.rolled_back = True
+            _copy_unwritten(source, rolled)
+            result.rolled_back = rollback(rolled, original=source)
             source = rolled
         _recover(source, target, tmp, result)
     finally:
@@ -200,9 +199,23 @@ def _recover(source: str, target: str, tmp: str, result: Recovery) -> None:
         if readable != source:
             with contextlib.suppress(FileNotFoundError):  # the copy may have failed to start
                 os.remove(readable)
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(journal_path(target))  # a journal of the file replaced here must not touch the new one
     os.replace(tmp, target)
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(journal_path(target))  # it belonged to the file just replaced
+
+
+def _copy_unwritten(source: str, copy: str) -> None:
+    """Copy ``source`` while no writer has it (a live writer has a journal between flushes too)."""
+    with open(source, "rb") as fh:
+        try:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except ImportError:
+            pass
+        except BlockingIOError:
+            raise FileInUse(f"cannot recover {source!r}: a writer has it open") from None
+        shutil.copyfile(source, copy)
 
 
 def _check_padding(path: str, size: int, eof: int) -> None:

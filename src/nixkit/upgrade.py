@@ -197,9 +197,9 @@ def upgrade(path: str | os.PathLike[str], progress: ProgressCallback | None = No
         _sync(tmp)
         with contextlib.suppress(OSError):
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(journal_path(target))  # it belongs to the file replaced here
         os.replace(tmp, target)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(journal_path(target))  # it belonged to the file just replaced
     except BaseException:
         for leftover in (tmp, journal_path(tmp)):
             with contextlib.suppress(OSError):

@@ -220,8 +220,6 @@ class DatasetNode(AttrMixin):
         temp = f"{name}.rechunking"
         if temp in parent:
             remove_link(parent, temp)  # left by a failed re-chunk of an older nixkit
-        # HDF5 allocates chunks when they are written: written after the old copy is gone,
-        # they can take its space.
         new = h5py.Dataset(h5d.create(parent.id, temp.encode(), h.id.get_type(), h.id.get_space(), dcpl=dcpl))
         try:
             data = None
@@ -233,21 +231,35 @@ class DatasetNode(AttrMixin):
             remove_link(parent, temp)  # the old dataset is untouched and stays in use
             raise
         key = h5f.get_name(new.id)
-        if key in journals:
-            # The undo journal restores whatever the new chunks overwrite, should the writer
-            # die before the next flush: the old copy may go at once.
-            del parent[name]
-            h.id.close()
-        else:
+        journal = journals.get(key)
+        if journal is None:
             # Without a journal the structure on disk must keep finding the old copy until
             # the next flush: the next checkpoint flushes and frees it (see
             # durability.retire) while the stream is young, so the appends that follow
             # reuse its space. A flush inside this append let killed writers lose flushed data.
+            try:
+                if data is not None:
+                    new.write_direct(data)
+            except BaseException:
+                remove_link(parent, temp)  # the old dataset is untouched and stays in use
+                raise
             remove_link(parent, name)
             settle_soon.add(key)
+            parent.move(temp, name)
+            return DatasetNode(new)
+        # The undo journal restores whatever the new chunks overwrite, should the writer die
+        # before the next flush: the old copy goes first, and the new chunks take its space.
+        del parent[name]
+        h.id.close()
         parent.move(temp, name)
-        if data is not None:
-            new.write_direct(data)
+        try:
+            if data is not None:
+                new.write_direct(data)
+        except BaseException:
+            # The data now lives only in memory and in the file as of the last flush: keep
+            # that flush as the file's state (the next open rolls back to it).
+            journal.poisoned = True
+            raise
         return DatasetNode(new)
 
     def resize(self, shape: tuple[int, ...]) -> None:

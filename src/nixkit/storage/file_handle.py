@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import h5py
 from h5py import h5f, h5fd, h5p
 
-from nixkit.exceptions.exceptions import FileInUse, ReadOnlyError, WriteFailed
+from nixkit.exceptions.exceptions import FileInUse, NixError, ReadOnlyError, WriteFailed
 from nixkit.storage.compact import compact_file
 from nixkit.storage.durability import hold_metadata, holds_too_much, needs_flush, retired, settle, trim_metadata
 from nixkit.storage.errors import open_error
 from nixkit.storage.group import GroupNode
-from nixkit.storage.journal import RolledBack, UndoJournal, exclusively, journals, pending, rollback, usable
+from nixkit.storage.journal import (
+    RolledBack,
+    UndoJournal,
+    exclusively,
+    journal_path,
+    journals,
+    pending,
+    rollback,
+    usable,
+)
 from nixkit.storage.superblock import claim_tail, restore_superblock
 from nixkit.storage.swmr import swmr_readers
+
+T = TypeVar("T")
 
 
 def open_file(path: str | Path, mode: str, swmr: bool = False, fileobj: Any = None) -> h5py.File:
@@ -118,10 +130,21 @@ def _file_object(path: str, mode: str, swmr: bool) -> UndoJournal | RolledBack |
         return RolledBack(path)
     if swmr or not usable(path):
         return None
+    return UndoJournal(path, create=mode == "w")
+
+
+def _storage_errors(path: str, action: Callable[[], T]) -> T:
+    """``action()``, with operating-system errors of the journal's file calls as nixkit errors."""
     try:
-        return UndoJournal(path, create=mode == "w")
+        return action()
+    except FileNotFoundError:
+        raise
     except PermissionError as exc:
         raise ReadOnlyError(f"cannot open {path!r} for writing: {exc}") from exc
+    except NixError:
+        raise
+    except OSError as exc:
+        raise open_error(path, exc) from exc
 
 
 def _refuse_if_open(path: str | Path) -> None:
@@ -173,11 +196,13 @@ class FileHandle:
             # A flush a killed writer left unfinished is undone first (nixkit.storage.journal),
             # then any tail past the recorded end is claimed (nixkit.storage.superblock).
             if pending(self._path):
-                exclusively(self._path, rollback)
+                _storage_errors(self._path, lambda: exclusively(self._path, rollback))
             self._claimed = _claim_tail(path)
         try:
-            self._fileobj = _file_object(self._path, mode, swmr)
+            self._fileobj = _storage_errors(self._path, lambda: _file_object(self._path, mode, swmr))
             self._f = open_file(path, mode, swmr, self._fileobj)
+            if mode == "w" and self._fileobj is None and pending(self._path):
+                os.unlink(journal_path(self._path))  # it belonged to the file just replaced
         except BaseException:
             if isinstance(self._fileobj, UndoJournal):
                 self._fileobj.release()  # a journal, if HDF5 wrote any, must stay
@@ -291,8 +316,9 @@ class FileHandle:
         Raises
         ------
         nixkit.exceptions.WriteFailed
-            When the last flush fails; the file is closed all the same, and its journal
-            (if any) keeps it as of the flush before.
+            When the last flush fails; the file is closed all the same. If HDF5 could not
+            finish writing it, or a change failed half-way, the journal (if any) keeps it
+            as of the flush before.
         """
         if not self._f.id.valid:
             return
@@ -312,7 +338,7 @@ class FileHandle:
                 closed = True
             finally:
                 journals.pop(self._key, None)
-                if isinstance(self._fileobj, UndoJournal) and not closed:
+                if isinstance(self._fileobj, UndoJournal) and (not closed or self._fileobj.poisoned):
                     self._fileobj.release()  # the journal stays: the next writer rolls back
                 elif self._fileobj is not None:
                     self._fileobj.close()

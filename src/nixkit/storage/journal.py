@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nixkit.exceptions import CorruptFile, FileInUse
+from nixkit.exceptions import CorruptFile, FileInUse, WriteFailed
 
 __all__ = [
     "RolledBack",
@@ -46,6 +46,9 @@ _MAGIC = b"NIXKUND2"
 _HEAD = len(_MAGIC) + 24  # magic, the file's size at the last flush, its device and inode
 _RECORD = 40  # offset, length, digest of the bytes written, length of the old bytes that follow
 _DIGEST = 16
+# Appended by a rollback before it writes anything: the journal was checked, and the file
+# may now hold a mix of restored and journaled bytes, which a redo must accept.
+_VERIFIED = (1 << 64) - 1
 # A write within one page of the page cache is all done or not started when a process is
 # killed; a longer one can be cut between pages.
 _PAGE = 4096
@@ -143,7 +146,7 @@ class _Record:
     offset: int
     length: int
     digest: bytes  # of the bytes the write put there
-    old: bytes  # the bytes before, if this write was the first to that range since the flush
+    old: bytes  # the bytes before; empty when a record at this offset saved at least as many
 
 
 def _records(path: str, original: str | None = None) -> tuple[int, list[_Record]] | None:
@@ -166,16 +169,20 @@ def _records(path: str, original: str | None = None) -> tuple[int, list[_Record]
         return -1, []
     base, dev, ino = (int.from_bytes(data[i : i + 8], "little") for i in range(len(_MAGIC), _HEAD, 8))
     records = []
+    verified = False
     at = _HEAD
     while at + _RECORD <= len(data):
         offset, length = (int.from_bytes(data[i : i + 8], "little") for i in (at, at + 8))
+        if offset == _VERIFIED:
+            verified = True
+            break
         digest = data[at + 16 : at + 16 + _DIGEST]
         old_length = int.from_bytes(data[at + 32 : at + 40], "little")
         if at + _RECORD + old_length > len(data):
             break  # cut by the kill: the write it guards never started
         records.append(_Record(offset, length, digest, data[at + _RECORD : at + _RECORD + old_length]))
         at += _RECORD + old_length
-    _check(path, original or path, log, (dev, ino), records)
+    _check(path, original or path, log, (dev, ino), [] if verified else records)
     return base, records
 
 
@@ -229,9 +236,12 @@ def _allowed(records: list[_Record], index: int) -> set[bytes]:
     # Or it never started: the bytes are those before it.
     if rec.old:
         return {rec.digest, _digest(rec.old)}
+    end = rec.offset + rec.length
     for before in reversed(records[:index]):
-        if (before.offset, before.length) == (rec.offset, rec.length):
-            return {rec.digest, before.digest}
+        if before.offset < end and rec.offset < before.offset + before.length:
+            # The newest write that touched the range tells what it held, if it was the same range.
+            same = (before.offset, before.length) == (rec.offset, rec.length)
+            return {rec.digest, before.digest} if same else set()
     return set()
 
 
@@ -269,7 +279,8 @@ def _old_segments(records: list[_Record]) -> list[tuple[int, bytes]]:
 def rollback(path: str, original: str | None = None) -> bool:
     """Put ``path`` back as of its last completed flush; True when there was a journal.
 
-    Killed during a rollback, the next one redoes it: it writes the same bytes again.
+    Killed during a rollback, the next one redoes it: the journal is marked as checked
+    before the first byte goes back, and the same bytes are written again.
     With ``original``, ``path`` is a copy of it, rolled back with its journal, which stays.
 
     Raises
@@ -284,6 +295,9 @@ def rollback(path: str, original: str | None = None) -> bool:
         return False
     base, records = found
     if base >= 0:
+        if original is None:
+            with open(journal_path(path), "ab") as log:
+                log.write(_VERIFIED.to_bytes(8, "little") + bytes(_RECORD - 8))
         fd = os.open(path, os.O_RDWR)
         try:
             for offset, old in _old_segments(records):
@@ -315,19 +329,24 @@ class UndoJournal:
         self.path = os.path.realpath(path)
         self.log_path = journal_path(self.path)
         self.fd = os.open(self.path, os.O_RDWR | (os.O_CREAT if create else 0), 0o666)
-        if not _lock(self.fd):
+        try:
+            if not _lock(self.fd):
+                raise FileInUse(f"cannot open {path!r} for writing: another process (or File object) has it open")
+            if create:
+                if os.fstat(self.fd).st_size:
+                    # Only when there is something to cut: ext4 writes back on close a file
+                    # cut to zero, even an empty one (0.16 s for a new 400 MB file).
+                    os.ftruncate(self.fd, 0)
+                if os.path.exists(self.log_path):
+                    os.unlink(self.log_path)  # the old file it guarded is gone
+            self.base = os.fstat(self.fd).st_size
+        except BaseException:
             os.close(self.fd)
-            raise FileInUse(f"cannot open {path!r} for writing: another process (or File object) has it open")
-        if create:
-            if os.fstat(self.fd).st_size:
-                # Only when there is something to cut: ext4 writes back on close a file
-                # cut to zero, even an empty one (0.16 s for a new 400 MB file).
-                os.ftruncate(self.fd, 0)
-            if os.path.exists(self.log_path):
-                os.unlink(self.log_path)  # the old file it guarded is gone
+            raise
         self.pos = 0
-        self.base = os.fstat(self.fd).st_size
         self.log = -1
+        self.log_size = 0
+        self.poisoned = False  # a change failed half-way: the last flush must stay the state
         self.saved: dict[int, int] = {}  # offset -> length of old bytes journaled since the last flush
 
     # -- the file object h5py's fileobj driver calls ---------------------------------------
@@ -350,7 +369,13 @@ class UndoJournal:
         """Write ``buf`` at the current position, journaling the old bytes first."""
         view = memoryview(buf).cast("B")
         self._save(self.pos, view)
-        _write_at(self.fd, view, self.pos)
+        try:
+            _write_at(self.fd, view, self.pos)
+        except OSError:
+            # What the range holds now replaces the digest just journaled, which the write
+            # did not leave (HDF5 goes on writing after a failed write).
+            self._save(self.pos, None, len(view))
+            raise
         self.pos += len(view)
         return len(view)
 
@@ -365,10 +390,17 @@ class UndoJournal:
         """Nothing is buffered here: every write went to the operating system."""
 
     # -- the journal ----------------------------------------------------------------------
-    def _save(self, offset: int, new: memoryview | None) -> None:
+    def _save(self, offset: int, new: memoryview | None, failed: int = 0) -> None:
         """Journal the bytes from ``offset`` that existed at the last flush and ``new`` replaces
-        (``None``: a cut, which removes everything from ``offset``)."""
-        end = self.base if new is None else min(offset + len(new), self.base)
+        (``None``: a cut, which removes everything from ``offset``; or, with ``failed``, the
+        length of a write that failed, whose range is journaled as it is now)."""
+        end = (
+            min(offset + failed, self.base)
+            if failed
+            else self.base
+            if new is None
+            else min(offset + len(new), self.base)
+        )
         if offset >= end:
             return  # new space only
         length = end - offset
@@ -378,22 +410,45 @@ class UndoJournal:
             _read_at(self.fd, memoryview(buf), offset)
             old = bytes(buf)
             self.saved[offset] = length
-        # What this write leaves (zeros past a cut count as bytes of the file no more).
-        digest = _digest(new[:length] if new is not None else bytes(length))
+        if failed:
+            now = bytearray(length)
+            _read_at(self.fd, memoryview(now), offset)
+            digest = _digest(now)
+        else:
+            # What this write leaves (zeros past a cut count as bytes of the file no more).
+            digest = _digest(new[:length] if new is not None else bytes(length))
         if self.log < 0:
             self.log = os.open(
                 self.log_path,
                 os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
                 stat.S_IMODE(os.fstat(self.fd).st_mode),  # the old bytes are as private as the file
             )
+            self.log_size = 0
             info = os.fstat(self.fd)
-            head = _MAGIC + b"".join(v.to_bytes(8, "little") for v in (self.base, info.st_dev, info.st_ino))
-            _write_all(self.log, head)
+            self._append(_MAGIC + b"".join(v.to_bytes(8, "little") for v in (self.base, info.st_dev, info.st_ino)))
         record = offset.to_bytes(8, "little") + length.to_bytes(8, "little") + digest + len(old).to_bytes(8, "little")
-        _write_all(self.log, record + old)
+        self._append(record + old)
+
+    def _append(self, data: bytes) -> None:
+        """Append ``data`` to the journal whole, or not at all (a part would hide what follows)."""
+        try:
+            _write_all(self.log, data)
+        except BaseException:
+            os.ftruncate(self.log, self.log_size)
+            raise
+        self.log_size += len(data)
 
     def commit(self) -> None:
-        """A flush completed: the file as it is now is the state to come back to."""
+        """A flush completed: the file as it is now is the state to come back to.
+
+        Raises
+        ------
+        nixkit.exceptions.WriteFailed
+            When a change failed half-way since the last flush (see :attr:`poisoned`):
+            the journal stays, so the file goes back to that flush.
+        """
+        if self.poisoned:
+            raise WriteFailed(f"{self.path!r}: a change failed half-way; the file stays as of its last flush")
         if self.log >= 0:
             os.unlink(self.log_path)
             os.close(self.log)
