@@ -85,9 +85,9 @@ def container_group(
 
     With ``clash`` (the name of the create call), a ``made`` that already exists raises
     :class:`DuplicateName` before anything is written; this is the one existence check
-    such a call needs. When the body raises, what the call added goes again: the child ``made`` of the
-    container if it was not there before, then the container if this call created it
-    and it is empty. So a create that fails on input found bad only while writing
+    such a call needs. When the body raises, what the call added goes again: the child
+    ``made`` of the container if it was not there before, then the container if this
+    call created it and it is empty. So a create that fails on input found bad only while writing
     (text that is not UTF-8, data HDF5 refuses) leaves the file's tree as it was.
     """
     group = owner.get_group(group_name)
