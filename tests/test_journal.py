@@ -333,12 +333,17 @@ def test_a_writer_killed_at_any_write_of_a_round_and_its_flush_loses_nothing_flu
 # -- the journal on its own: write sequences HDF5 may make between two flushes ----------------
 
 
-def _died_after(tmp_path: Path, writes: list[tuple[str, int, bytes | int]]) -> tuple[Path, bytes]:
-    """A file of 3 pages, then ``writes`` through a journal whose writer dies before committing."""
+def _raw(tmp_path: Path) -> tuple[Path, bytes, UndoJournal]:
+    """A file of 3 pages (not HDF5: the journal does not care) opened through a journal."""
     path = tmp_path / "raw.nix"
     original = bytes(range(256)) * 48
     path.write_bytes(original)
-    journal = UndoJournal(str(path), create=False)
+    return path, original, UndoJournal(str(path), create=False)
+
+
+def _died_after(tmp_path: Path, writes: list[tuple[str, int, bytes | int]]) -> tuple[Path, bytes]:
+    """``writes`` through the journal of :func:`_raw`, whose writer dies before committing."""
+    path, original, journal = _raw(tmp_path)
     for kind, offset, what in writes:
         journal.seek(offset)
         if kind == "write":
@@ -400,10 +405,7 @@ def test_a_rollback_cut_short_is_redone(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_the_last_write_may_not_have_started_after_an_overlapping_one(tmp_path: Path) -> None:
-    path = tmp_path / "raw.nix"
-    original = bytes(range(256)) * 48
-    path.write_bytes(original)
-    journal = UndoJournal(str(path), create=False)
+    path, original, journal = _raw(tmp_path)
     for offset, data in ((100, b"A" * 200), (150, b"B" * 10)):
         journal.seek(offset)
         journal.write(data)
@@ -414,10 +416,7 @@ def test_the_last_write_may_not_have_started_after_an_overlapping_one(tmp_path: 
 
 
 def test_a_failed_write_keeps_the_journal_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "raw.nix"
-    original = bytes(range(256)) * 48
-    path.write_bytes(original)
-    journal = UndoJournal(str(path), create=False)
+    path, original, journal = _raw(tmp_path)
     from nixkit.storage import journal as journal_module
 
     real = journal_module._write_at
@@ -439,10 +438,7 @@ def test_a_failed_write_keeps_the_journal_usable(tmp_path: Path, monkeypatch: py
 
 
 def test_a_failed_journal_append_leaves_no_half_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "raw.nix"
-    original = bytes(range(256)) * 48
-    path.write_bytes(original)
-    journal = UndoJournal(str(path), create=False)
+    path, original, journal = _raw(tmp_path)
     journal.seek(0)
     journal.write(b"A" * 10)
     from nixkit.storage import journal as journal_module
