@@ -46,7 +46,7 @@ from nixkit.storage.dataset import DatasetNode
 from nixkit.storage.file_handle import FileHandle
 from nixkit.storage.group import GroupNode
 from nixkit.storage.heap import defuse_heap_loops, heap_loops
-from nixkit.storage.journal import journal_path, pending, rollback
+from nixkit.storage.journal import journal_path, lock, pending, rollback
 from nixkit.storage.superblock import Superblock, claim_tail, read_superblock
 
 __all__ = ["Recovery", "recover"]
@@ -207,14 +207,8 @@ def _recover(source: str, target: str, tmp: str, result: Recovery) -> None:
 def _copy_unwritten(source: str, copy: str) -> None:
     """Copy ``source`` while no writer has it (a live writer has a journal between flushes too)."""
     with open(source, "rb") as fh:
-        try:
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except ImportError:
-            pass
-        except BlockingIOError:
-            raise FileInUse(f"cannot recover {source!r}: a writer has it open") from None
+        if not lock(fh.fileno(), shared=True):
+            raise FileInUse(f"cannot recover {source!r}: a writer has it open")
         shutil.copyfile(source, copy)
 
 

@@ -21,6 +21,7 @@ from nixkit.storage.journal import (
     exclusively,
     journal_path,
     journals,
+    lock,
     pending,
     rollback,
     usable,
@@ -89,25 +90,10 @@ def _open_h5(path: str | Path, mode: str, swmr: bool, fileobj: Any) -> h5py.File
 def _claim_tail(path: str | Path) -> bytes | None:
     """:func:`~nixkit.storage.superblock.claim_tail` while no other process has ``path`` open.
 
-    Another writer or reader holds HDF5's lock on the file; the open that follows then
-    fails with :class:`FileInUse`, and the superblock must stay as that process wrote it.
+    Another writer or reader holds a lock on the file; the open that follows then fails
+    with :class:`FileInUse`, and the superblock must stay as that process wrote it.
     """
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
-        return None  # missing or read-only: the open reports it
-    try:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: HDF5's own locking is all there is
-            return claim_tail(str(path))
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return None
-        return claim_tail(str(path))
-    finally:
-        os.close(fd)  # also drops the lock, just before HDF5 takes its own
+    return exclusively(str(path), claim_tail)
 
 
 def _file_object(path: str, mode: str, swmr: bool) -> UndoJournal | RolledBack | None:
@@ -150,19 +136,15 @@ def _storage_errors(path: str, action: Callable[[], T]) -> T:
 def _refuse_if_open(path: str | Path) -> None:
     """FileInUse when another handle has ``path`` open (HDF5 truncates before it locks)."""
     try:
-        import fcntl
-    except ImportError:  # not POSIX: HDF5's own locking is all there is
-        return
-    try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return  # nothing there to protect
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise FileInUse(
-            f"cannot overwrite {str(path)!r}: another process (or another File object) has it open; close that first"
-        ) from None
+        if not lock(fd):
+            raise FileInUse(
+                f"cannot overwrite {str(path)!r}: another process (or another File object) has it open; "
+                "close that first"
+            )
     finally:
         os.close(fd)
 

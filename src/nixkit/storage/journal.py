@@ -24,7 +24,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from nixkit.exceptions import CorruptFile, FileInUse, WriteFailed
 
@@ -35,11 +35,14 @@ __all__ = [
     "exclusively",
     "journal_path",
     "journals",
+    "lock",
     "pending",
     "rollback",
     "usable",
     "SUFFIX",
 ]
+
+T = TypeVar("T")
 
 SUFFIX = ".undo"  # a journal's name is its file's name with this added
 _MAGIC = b"NIXKUND2"
@@ -71,26 +74,23 @@ def pending(path: str) -> bool:
     return os.name == "posix" and os.path.exists(journal_path(path))
 
 
-def exclusively(path: str, action: Callable[[str], Any]) -> bool:
-    """Run ``action(path)`` while holding an exclusive lock on ``path``.
+def exclusively(path: str, action: Callable[[str], T]) -> T | None:
+    """``action(path)``, run while holding an exclusive lock on ``path``.
 
-    Returns False, without running it, when another process (or handle) has the file
-    open; the open that follows then reports that.
+    None, without running it, when the file cannot be opened for writing or another
+    process (or handle) has it open; the open that follows then reports that.
     """
     try:
         fd = os.open(path, os.O_RDWR)
     except OSError:
-        return False
+        return None
     try:
-        if not _lock(fd):
-            return False
-        action(path)
-        return True
+        return action(path) if lock(fd) else None
     finally:
-        os.close(fd)
+        os.close(fd)  # also drops the lock, just before HDF5 or the journal takes its own
 
 
-def _lock(fd: int, shared: bool = False) -> bool:
+def lock(fd: int, shared: bool = False) -> bool:
     """Lock ``fd`` (exclusive, or ``shared`` as a reader); False when another holder conflicts.
 
     Always True off POSIX, where there are no advisory locks to respect.
@@ -330,7 +330,7 @@ class UndoJournal:
         self.log_path = journal_path(self.path)
         self.fd = os.open(self.path, os.O_RDWR | (os.O_CREAT if create else 0), 0o666)
         try:
-            if not _lock(self.fd):
+            if not lock(self.fd):
                 raise FileInUse(f"cannot open {path!r} for writing: another process (or File object) has it open")
             if create:
                 if os.fstat(self.fd).st_size:
@@ -497,7 +497,7 @@ class RolledBack:
         self.path = path
         self.fd = os.open(path, os.O_RDONLY)
         try:
-            if not _lock(self.fd, shared=True):
+            if not lock(self.fd, shared=True):
                 raise FileInUse(f"cannot open {path!r}: a writer has it open")
             found = _records(path)
         except BaseException:
